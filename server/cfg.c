@@ -1,0 +1,485 @@
+/*
+** cfg.c -- the settings table (Redis's standardConfig style) and the four
+** layers that fill it. Every limit the server enforces is a row here;
+** the code that enforces it reads struct cfg and names the row in its
+** error, so an operator can find the knob from the message.
+*/
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cfg.h"
+#include "jw.h"
+#include "log.h"
+
+enum cfg_type { CFG_STR, CFG_INT, CFG_BYTES, CFG_ENUM };
+
+struct cfg_setting {
+    const char   *name; /* "http.port" */
+    enum cfg_type type;
+    size_t        off;   /* Offset of the field in struct cfg */
+    int64_t       min;   /* Numbers: smallest value; strings: 1 = required */
+    int64_t       max;   /* Numbers: largest value; strings: buffer size */
+    const char   *def;   /* Default, as text, parsed like any other value */
+    const char   *enums; /* CFG_ENUM: "error|warn|info|debug" */
+    const char   *help;
+    const char   *alias; /* Short flag, or NULL */
+};
+
+#define F(field) offsetof(struct cfg, field)
+#define S(field) ((int64_t) sizeof(((struct cfg *) 0)->field))
+
+static const struct cfg_setting cfg_settings[] = {
+    {"http.listen", CFG_STR, F(http_listen), 1, S(http_listen), "127.0.0.1",
+     NULL, "IPv4 address to listen on", "--listen"},
+    {"http.port", CFG_INT, F(http_port), 0, 65535, "8080", NULL,
+     "TCP port (0: any free port)", "--port"},
+    {"http.threads", CFG_INT, F(http_threads), 1, CM_MAX_THREADS, "8", NULL,
+     "worker threads, each with its own store connection", "--threads"},
+    {"http.body_max", CFG_BYTES, F(http_body_max), 1024, CM_MAX_BODY, "1MiB",
+     NULL, "largest request body accepted (bytes, or with k/M/G suffix)", NULL},
+    {"http.timeout_ms", CFG_INT, F(http_timeout_ms), 100, 3600000, "30000",
+     NULL, "request timeout, milliseconds", NULL},
+    {"http.keep_alive_ms", CFG_INT, F(http_keep_alive_ms), 0, 600000, "5000",
+     NULL, "idle keep-alive connection timeout, milliseconds", NULL},
+    {"http.shutdown_grace_ms", CFG_INT, F(http_shutdown_grace_ms), 0, 600000,
+     "1500", NULL, "on SIGTERM, time given to in-flight requests, milliseconds",
+     NULL},
+    {"http.static_max_age", CFG_INT, F(http_static_max_age), 0, 31536000, "300",
+     NULL, "Cache-Control max-age of portal files, seconds", NULL},
+    {"api.page_default", CFG_INT, F(api_page_default), 1, CM_MAX_PAGE, "100",
+     NULL, "records per page when the request does not say", NULL},
+    {"api.page_max", CFG_INT, F(api_page_max), 1, CM_MAX_PAGE, "1000", NULL,
+     "most records per page", NULL},
+    {"store.data_dir", CFG_STR, F(data_dir), 1, S(data_dir), "data", NULL,
+     "folder of the store (consometer.db)", "--data-dir"},
+    {"store.busy_timeout_ms", CFG_INT, F(store_busy_timeout_ms), 0, 600000,
+     "5000", NULL, "how long a query waits for a locked store, milliseconds",
+     NULL},
+    {"portal.dir", CFG_STR, F(portal_dir), 1, S(portal_dir),
+     CM_DEFAULT_PORTAL_DIR, NULL, "folder of the portal's static files",
+     "--portal-dir"},
+    {"log.level", CFG_ENUM, F(log_level), 0, 0, "info", "error|warn|info|debug",
+     "least severe level logged", "--log-level"},
+};
+
+#define CFG_NSETTINGS ((int) (sizeof(cfg_settings) / sizeof(cfg_settings[0])))
+
+_Static_assert(CFG_NSETTINGS <= 32, "struct cfg origin[] is too small");
+
+static const char *const cfg_origin_names[] = {"default", "file", "env",
+                                               "flag"};
+
+static const struct cfg_setting *
+cfg_find(const char *name, size_t len)
+{
+    for (int i = 0; i < CFG_NSETTINGS; i++)
+        if (strlen(cfg_settings[i].name) == len &&
+            memcmp(cfg_settings[i].name, name, len) == 0)
+            return &cfg_settings[i];
+    return NULL;
+}
+
+static const struct cfg_setting *
+cfg_find_alias(const char *flag, size_t len)
+{
+    for (int i = 0; i < CFG_NSETTINGS; i++)
+        if (cfg_settings[i].alias && strlen(cfg_settings[i].alias) == len &&
+            memcmp(cfg_settings[i].alias, flag, len) == 0)
+            return &cfg_settings[i];
+    return NULL;
+}
+
+/* Parse a decimal integer with an optional binary-unit suffix. */
+static int
+cfg_parse_int(const char *v, int bytes, int64_t *out)
+{
+    char     *end;
+    long long n;
+    int64_t   mult = 1;
+
+    if (!isdigit((unsigned char) v[0]) && v[0] != '-')
+        return -1;
+    errno = 0;
+    n = strtoll(v, &end, 10);
+    if (errno || end == v)
+        return -1;
+    if (bytes && *end) {
+        if (!strcmp(end, "k") || !strcmp(end, "K") || !strcmp(end, "KiB"))
+            mult = 1024;
+        else if (!strcmp(end, "M") || !strcmp(end, "MiB"))
+            mult = 1024 * 1024;
+        else if (!strcmp(end, "G") || !strcmp(end, "GiB"))
+            mult = 1024 * 1024 * 1024;
+        else if (strcmp(end, "B") != 0)
+            return -1;
+        end += strlen(end);
+    }
+    if (*end)
+        return -1;
+    if (n > INT64_MAX / mult || n < INT64_MIN / mult)
+        return -1;
+    *out = (int64_t) n * mult;
+    return 0;
+}
+
+static int
+cfg_bad(struct cm_err *err, const struct cfg_setting *s, const char *value,
+        const char *from, const char *why)
+{
+    cm_fail(err, CM_EINVAL, "%s: '%.64s' %s (from %s)", s->name, value, why,
+            from);
+    cm_err_what(err, "setting", s->name);
+    return err->code;
+}
+
+int
+cfg_set(struct cfg *c, const char *name, const char *value,
+        enum cfg_origin origin, const char *from, struct cm_err *err)
+{
+    const struct cfg_setting *s = cfg_find(name, strlen(name));
+    char                     *field;
+    char                      why[128];
+    int64_t                   n;
+
+    if (s == NULL) {
+        cm_fail(err, CM_EINVAL,
+                "unknown setting '%.64s' (from %s); "
+                "'consometer config --help' lists them",
+                name, from);
+        cm_err_what(err, "setting", name);
+        return err->code;
+    }
+    field = (char *) c + s->off;
+    switch (s->type) {
+    case CFG_STR:
+        if ((int64_t) strlen(value) >= s->max) {
+            snprintf(why, sizeof(why), "is longer than %lld bytes",
+                     (long long) s->max - 1);
+            return cfg_bad(err, s, value, from, why);
+        }
+        if (s->min && !value[0])
+            return cfg_bad(err, s, value, from, "must not be empty");
+        memcpy(field, value, strlen(value) + 1);
+        break;
+    case CFG_INT:
+    case CFG_BYTES:
+        if (cfg_parse_int(value, s->type == CFG_BYTES, &n) != 0 || n < s->min ||
+            n > s->max) {
+            snprintf(why, sizeof(why), "is not %s in %lld..%lld",
+                     s->type == CFG_BYTES ? "a size (bytes, k, M, G)"
+                                          : "an integer",
+                     (long long) s->min, (long long) s->max);
+            return cfg_bad(err, s, value, from, why);
+        }
+        if (s->type == CFG_BYTES)
+            *(int64_t *) field = n;
+        else
+            *(int *) field = (int) n;
+        break;
+    case CFG_ENUM: {
+        const char *p = s->enums;
+        size_t      len = strlen(value);
+        int         i = 0;
+
+        for (;;) {
+            size_t k = strcspn(p, "|");
+
+            if (k == len && memcmp(p, value, len) == 0)
+                break;
+            if (p[k] == '\0') {
+                snprintf(why, sizeof(why), "is not one of %s", s->enums);
+                return cfg_bad(err, s, value, from, why);
+            }
+            p += k + 1;
+            i++;
+        }
+        *(int *) field = i;
+        break;
+    }
+    }
+    c->origin[s - cfg_settings] = origin;
+    return CM_OK;
+}
+
+void
+cfg_init(struct cfg *c)
+{
+    struct cm_err err;
+
+    memset(c, 0, sizeof(*c));
+    for (int i = 0; i < CFG_NSETTINGS; i++) {
+        int rc = cfg_set(c, cfg_settings[i].name, cfg_settings[i].def,
+                         CFG_DEFAULT, "default", &err);
+
+        if (rc != CM_OK) { /* A build-time mistake: fail loudly */
+            fprintf(stderr, "consometer: bad built-in default: %s\n", err.msg);
+            abort();
+        }
+    }
+}
+
+static char *
+cfg_trim(char *s)
+{
+    char *e;
+
+    while (isspace((unsigned char) *s))
+        s++;
+    e = s + strlen(s);
+    while (e > s && isspace((unsigned char) e[-1]))
+        *--e = '\0';
+    return s;
+}
+
+/* 'key = value' lines; '#' starts a comment line. */
+static int
+cfg_load_file(struct cfg *c, const char *path, struct cm_err *err)
+{
+    char  line[CM_CFG_LINE_MAX + 2];
+    char  from[CM_PATH_MAX + 32];
+    FILE *f = fopen(path, "r");
+    int   lineno = 0, rc = CM_OK;
+
+    if (f == NULL) {
+        cm_fail(err, CM_EIO, "configuration file %s: %s", path,
+                strerror(errno));
+        cm_err_what(err, "path", path);
+        return err->code;
+    }
+    while (rc == CM_OK && fgets(line, sizeof(line), f)) {
+        char *p, *eq, *key;
+
+        lineno++;
+        snprintf(from, sizeof(from), "%s:%d", path, lineno);
+        if (strlen(line) > CM_CFG_LINE_MAX) {
+            rc = cm_fail(err, CM_EINVAL, "%s: line longer than %d bytes", from,
+                         CM_CFG_LINE_MAX);
+            break;
+        }
+        p = cfg_trim(line);
+        if (*p == '\0' || *p == '#')
+            continue;
+        eq = strchr(p, '=');
+        if (eq == NULL) {
+            rc =
+                cm_fail(err, CM_EINVAL,
+                        "%s: expected 'setting = value', got '%.64s'", from, p);
+            break;
+        }
+        *eq = '\0';
+        key = cfg_trim(p);
+        rc = cfg_set(c, key, cfg_trim(eq + 1), CFG_FILE, from, err);
+    }
+    if (rc == CM_OK && ferror(f))
+        rc = cm_fail(err, CM_EIO, "configuration file %s: read error", path);
+    fclose(f);
+    if (rc == CM_OK)
+        snprintf(c->config_file, sizeof(c->config_file), "%s", path);
+    return rc;
+}
+
+/* CONSOMETER_HTTP_BODY_MAX <-> http.body_max */
+static void
+cfg_env_name(const char *name, char *out, size_t outsz)
+{
+    size_t n = (size_t) snprintf(out, outsz, "CONSOMETER_");
+
+    for (; *name && n + 1 < outsz; name++)
+        out[n++] = *name == '.' ? '_' : (char) toupper((unsigned char) *name);
+    out[n] = '\0';
+}
+
+static int
+cfg_load_env(struct cfg *c, char **envp, struct cm_err *err)
+{
+    char env[96];
+
+    for (int i = 0; i < CFG_NSETTINGS; i++) {
+        const char *v;
+
+        cfg_env_name(cfg_settings[i].name, env, sizeof(env));
+        v = NULL;
+        for (char **e = envp; e && *e; e++)
+            if (!strncmp(*e, env, strlen(env)) && (*e)[strlen(env)] == '=')
+                v = *e + strlen(env) + 1;
+        if (v && cfg_set(c, cfg_settings[i].name, v, CFG_ENV, env, err))
+            return err->code;
+    }
+    return CM_OK;
+}
+
+static const char *
+cfg_getenv(char **envp, const char *name)
+{
+    size_t len = strlen(name);
+
+    for (char **e = envp; e && *e; e++)
+        if (!strncmp(*e, name, len) && (*e)[len] == '=')
+            return *e + len + 1;
+    return NULL;
+}
+
+/*
+** "--http.port=8080", "--http.port 8080", "--port 8080". Returns 1 and
+** advances *pi past the value if argv[*pi] is a setting flag, 0 if not.
+*/
+static int
+cfg_flag(struct cfg *c, int argc, char **argv, int *pi, struct cm_err *err,
+         int *rc)
+{
+    const char               *arg = argv[*pi], *eq, *value;
+    const struct cfg_setting *s;
+    size_t                    len;
+
+    if (strncmp(arg, "--", 2) != 0)
+        return 0;
+    eq = strchr(arg, '=');
+    len = eq ? (size_t) (eq - arg) : strlen(arg);
+    s = cfg_find(arg + 2, len - 2);
+    if (s == NULL)
+        s = cfg_find_alias(arg, len);
+    if (s == NULL)
+        return 0;
+    if (eq)
+        value = eq + 1;
+    else if (*pi + 1 < argc)
+        value = argv[++*pi];
+    else {
+        *rc = cm_fail(err, CM_EINVAL, "%.*s: missing value", (int) len, arg);
+        cm_err_what(err, "setting", s->name);
+        return 1;
+    }
+    *rc = cfg_set(c, s->name, value, CFG_FLAG, arg, err);
+    return 1;
+}
+
+int
+cfg_load(struct cfg *c, int argc, char **argv, char **envp, int *pn_rest,
+         struct cm_err *err)
+{
+    const char *file = cfg_getenv(envp, "CONSOMETER_CONFIG");
+    int         rc = CM_OK, n = 0, i;
+
+    for (i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--config")) {
+            if (i + 1 >= argc)
+                return cm_fail(err, CM_EINVAL, "--config: missing file name");
+            file = argv[++i];
+        } else if (!strncmp(argv[i], "--config=", 9))
+            file = argv[i] + 9;
+    }
+    if (file && *file && (rc = cfg_load_file(c, file, err)) != CM_OK)
+        return rc;
+    if ((rc = cfg_load_env(c, envp, err)) != CM_OK)
+        return rc;
+    for (i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--config")) {
+            i++;
+            continue;
+        }
+        if (!strncmp(argv[i], "--config=", 9))
+            continue;
+        if (cfg_flag(c, argc, argv, &i, err, &rc)) {
+            if (rc != CM_OK)
+                return rc;
+            continue;
+        }
+        argv[n++] = argv[i];
+    }
+    *pn_rest = n;
+    cm_log_set_level((enum cm_log_level) c->log_level);
+    return cfg_check(c, err);
+}
+
+int
+cfg_check(const struct cfg *c, struct cm_err *err)
+{
+    if (c->api_page_default > c->api_page_max) {
+        cm_fail(err, CM_EINVAL,
+                "api.page_default (%d) must not exceed api.page_max (%d)",
+                c->api_page_default, c->api_page_max);
+        cm_err_what(err, "setting", "api.page_default");
+        return err->code;
+    }
+    return CM_OK;
+}
+
+void
+cfg_write_json(const struct cfg *c, struct jw *w, int with_origin)
+{
+    jw_obj_open(w);
+    for (int i = 0; i < CFG_NSETTINGS; i++) {
+        const struct cfg_setting *s = &cfg_settings[i];
+        const char               *field = (const char *) c + s->off;
+
+        jw_key(w, s->name);
+        if (with_origin) {
+            jw_obj_open(w);
+            jw_key(w, "value");
+        }
+        switch (s->type) {
+        case CFG_STR:
+            jw_str(w, field);
+            break;
+        case CFG_INT:
+            jw_int(w, *(const int *) field);
+            break;
+        case CFG_BYTES:
+            jw_int(w, *(const int64_t *) field);
+            break;
+        case CFG_ENUM: {
+            const char *p = s->enums;
+
+            for (int k = *(const int *) field; k > 0; k--)
+                p += strcspn(p, "|") + 1;
+            jw_strn(w, p, strcspn(p, "|"));
+            break;
+        }
+        }
+        if (with_origin) {
+            jw_kv_str(w, "origin", cfg_origin_names[c->origin[i]]);
+            jw_kv_str(w, "help", s->help);
+            jw_obj_close(w);
+        }
+    }
+    jw_obj_close(w);
+}
+
+void
+cfg_print_help(FILE *out)
+{
+    char env[96];
+
+    fprintf(out, "Settings (flag --NAME=VALUE, environment, or 'NAME = VALUE' "
+                 "in --config FILE):\n");
+    for (int i = 0; i < CFG_NSETTINGS; i++) {
+        const struct cfg_setting *s = &cfg_settings[i];
+
+        cfg_env_name(s->name, env, sizeof(env));
+        fprintf(out, "  --%-24s %s (default %s", s->name, s->help, s->def);
+        if (s->enums)
+            fprintf(out, "; one of %s", s->enums);
+        else if (s->type != CFG_STR)
+            fprintf(out, "; %lld..%lld", (long long) s->min,
+                    (long long) s->max);
+        fprintf(out, ")\n  %-26s %s%s%s\n", "", env, s->alias ? ", " : "",
+                s->alias ? s->alias : "");
+    }
+}
+
+int
+cfg_store_path(const struct cfg *c, char *out, size_t outsz, struct cm_err *err)
+{
+    if ((size_t) snprintf(out, outsz, "%s/consometer.db", c->data_dir) >=
+        outsz) {
+        cm_fail(err, CM_EINVAL, "store.data_dir: path too long");
+        cm_err_what(err, "setting", "store.data_dir");
+        return err->code;
+    }
+    return CM_OK;
+}

@@ -1,0 +1,75 @@
+/*
+** cfg.h -- every runtime setting, in one table (cfg.c), with its type,
+** range, default and help. Layers, later winning: built-in defaults <
+** configuration file (--config FILE or CONSOMETER_CONFIG) < environment
+** (CONSOMETER_HTTP_PORT for http.port) < command-line flags
+** (--http.port=N, or the short aliases --listen, --port, --data-dir ...).
+** A bad value is reported with the setting, the allowed values and where
+** the value came from; the CLI exits with status 2.
+*/
+#ifndef CM_CFG_H
+#define CM_CFG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "err.h"
+#include "limits.h"
+
+struct jw;
+
+enum cfg_origin { CFG_DEFAULT, CFG_FILE, CFG_ENV, CFG_FLAG };
+
+struct cfg {
+    char    http_listen[64];        /* IPv4 address to listen on */
+    int     http_port;              /* 0: any free port */
+    int     http_threads;           /* CivetWeb worker threads */
+    int64_t http_body_max;          /* Request body limit, bytes */
+    int     http_timeout_ms;        /* Request timeout */
+    int     http_keep_alive_ms;     /* Idle keep-alive connection timeout */
+    int     http_shutdown_grace_ms; /* In-flight requests get this long */
+    int     http_static_max_age; /* Cache-Control max-age of portal files, s */
+    int     api_page_default;    /* Records per page when not asked */
+    int     api_page_max;        /* Most records per page */
+    char    data_dir[CM_PATH_MAX];    /* Holds consometer.db and its WAL */
+    int     store_busy_timeout_ms;    /* Wait for a locked store this long */
+    char    portal_dir[CM_PATH_MAX];  /* Static files of the portal */
+    int     log_level;                /* enum cm_log_level */
+    char    config_file[CM_PATH_MAX]; /* The file read, "" if none */
+    enum cfg_origin origin[32];       /* Where each setting came from */
+};
+
+/* Fill *c with the built-in defaults. */
+void cfg_init(struct cfg *c);
+
+/*
+** Set one setting from text; 'from' says where the text came from, for
+** the message ("CONSOMETER_HTTP_PORT", "site.conf:3", "--port").
+*/
+int cfg_set(struct cfg *c, const char *name, const char *value,
+            enum cfg_origin origin, const char *from, struct cm_err *err);
+
+/*
+** Apply the configuration file, then the environment 'envp', then the
+** command-line flags it knows in argv[0..argc). Flags it does not know
+** and positional arguments are moved, in order, to the front of argv
+** and their count stored in *pn_rest. Ends with cfg_check().
+*/
+int cfg_load(struct cfg *c, int argc, char **argv, char **envp, int *pn_rest,
+             struct cm_err *err);
+
+/* Cross-setting rules (api.page_default <= api.page_max, ...). */
+int cfg_check(const struct cfg *c, struct cm_err *err);
+
+/* {"http.port": 8080, ...}: the effective configuration. */
+void cfg_write_json(const struct cfg *c, struct jw *w, int with_origin);
+
+/* One help line per setting, for --help. */
+void cfg_print_help(FILE *out);
+
+/* Path of the store file inside data_dir, into out[outsz]. */
+int cfg_store_path(const struct cfg *c, char *out, size_t outsz,
+                   struct cm_err *err);
+
+#endif /* CM_CFG_H */

@@ -1,0 +1,683 @@
+/*
+** http.c -- CivetWeb started from the library, the dispatcher in front of
+** the route table, the reply helpers and the per-request bookkeeping
+** (access log, metrics, graceful shutdown).
+**
+** Threads: CivetWeb runs http.threads workers. Each opens its own store
+** connection in init_thread and finds it again with mg_get_thread_pointer;
+** a worker serves one connection at a time, so the per-request state
+** (start time, route) lives in thread-local storage.
+*/
+#include <assert.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <limits.h>
+#include <linux/limits.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <civetweb.h>
+
+#include "http.h"
+#include "jw.h"
+#include "log.h"
+#include "mem.h"
+#include "metrics.h"
+#include "store.h"
+
+/* Sent with every response: ours through http_send(), CivetWeb's own
+** (files, its errors) through its additional_header option, built from
+** this same list. The portal loads nothing from elsewhere and runs no
+** inline script. */
+static const char *const http_security_headers[] = {
+    "X-Content-Type-Options",
+    "nosniff",
+    "Referrer-Policy",
+    "no-referrer",
+    "X-Frame-Options",
+    "DENY",
+    "Content-Security-Policy",
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    NULL};
+
+#define HTTP_ROUTE_STATIC (nroutes)        /* metrics index */
+#define HTTP_ROUTE_UNMATCHED (nroutes + 1) /* metrics index */
+
+struct http_server {
+    struct mg_context *ctx;
+    struct cfg         cfg;
+    char              *store_path;
+    struct metrics    *metrics;
+    const char       **labels;        /* Route patterns, for metrics */
+    char              *extra_headers; /* http_security_headers as lines */
+    struct timespec    started;
+    atomic_int         active;   /* Requests between begin and end */
+    atomic_int         draining; /* Stopping: close connections after reply */
+    int                port;
+};
+
+/* One request at a time per worker thread: its bookkeeping lives here. */
+struct http_tls {
+    struct timespec t0;
+    int             route;   /* Index in routes[], or HTTP_ROUTE_* */
+    int             counted; /* begin_request was seen */
+};
+static _Thread_local struct http_tls http_tls;
+
+static int64_t
+http_micros_since(const struct timespec *t0)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t) (now.tv_sec - t0->tv_sec) * 1000000 +
+           (now.tv_nsec - t0->tv_nsec) / 1000;
+}
+
+double
+http_uptime(const struct http_server *srv)
+{
+    return (double) http_micros_since(&srv->started) / 1e6;
+}
+
+int
+http_port(const struct http_server *srv)
+{
+    return srv->port;
+}
+
+/* ---- replies ---------------------------------------------------------- */
+
+int
+http_send(struct req *rq, int status, const char *ctype, const char *body,
+          size_t len, const char *const *headers)
+{
+    char clen[32];
+
+    snprintf(clen, sizeof(clen), "%zu", len);
+    mg_response_header_start(rq->conn, status);
+    mg_response_header_add(rq->conn, "Content-Type", ctype, -1);
+    mg_response_header_add(rq->conn, "Content-Length", clen, -1);
+    mg_response_header_add(rq->conn, "Cache-Control",
+                           rq->cache_control ? rq->cache_control : "no-store",
+                           -1);
+    for (const char *const *h = http_security_headers; h[0]; h += 2)
+        mg_response_header_add(rq->conn, h[0], h[1], -1);
+    for (; headers && headers[0]; headers += 2)
+        mg_response_header_add(rq->conn, headers[0], headers[1], -1);
+    mg_response_header_send(rq->conn);
+    if (!rq->head && len > 0)
+        mg_write(rq->conn, body, len);
+    return status;
+}
+
+int
+http_reply_json(struct req *rq, int status, struct jw *w)
+{
+    const char   *buf;
+    size_t        len;
+    struct cm_err err;
+
+    if (jw_result(w, &buf, &len, &err) != CM_OK) {
+        cm_log(CM_LOG_ERROR, "%s %s: %s", rq->ri->request_method, rq->path,
+               err.msg);
+        cm_fail(&err, CM_EINTERNAL, "internal error");
+        return http_reply_error(rq, &err);
+    }
+    return http_send(rq, status, "application/json; charset=utf-8", buf, len,
+                     NULL);
+}
+
+/* The envelope of err, into w. */
+static void
+http_write_envelope(struct jw *w, const struct cm_err *err)
+{
+    jw_obj_open(w);
+    jw_key(w, "error");
+    jw_obj_open(w);
+    jw_kv_str(w, "code", cm_code_name(err->code));
+    jw_kv_str(w, "message", err->msg);
+    jw_key(w, "details");
+    if (err->what_kind || err->has_limit) {
+        jw_obj_open(w);
+        if (err->what_kind)
+            jw_kv_str(w, err->what_kind, err->what);
+        if (err->has_limit)
+            jw_kv_int(w, "limit", err->limit);
+        jw_obj_close(w);
+    } else
+        jw_null(w);
+    jw_obj_close(w);
+    jw_obj_close(w);
+}
+
+static int
+http_reply_error_with(struct req *rq, const struct cm_err *err,
+                      const char *const *headers)
+{
+    struct jw    *w = jw_new();
+    const char   *buf = "";
+    size_t        len = 0;
+    struct cm_err jerr;
+    int           status = cm_code_status(err->code);
+
+    if (status >= 500)
+        cm_log(CM_LOG_ERROR, "%s %s: %s",
+               rq->ri && rq->ri->request_method ? rq->ri->request_method : "-",
+               rq->path ? rq->path : "-", err->msg);
+    http_write_envelope(w, err);
+    if (jw_result(w, &buf, &len, &jerr) != CM_OK)
+        status = 500, buf = "", len = 0;
+    status = http_send(rq, status, "application/json; charset=utf-8", buf, len,
+                       headers);
+    jw_free(w);
+    return status;
+}
+
+int
+http_reply_error(struct req *rq, const struct cm_err *err)
+{
+    return http_reply_error_with(rq, err, NULL);
+}
+
+void
+http_metrics_render(struct req *rq, struct cm_buf *out)
+{
+    struct metrics_gauges g;
+    struct cm_err         err;
+
+    if (store_disk_size(rq->st, &g.store_bytes, &err) != CM_OK)
+        g.store_bytes = -1;
+    g.uptime_s = http_uptime(rq->srv);
+    g.active_requests = atomic_load(&rq->srv->active);
+    metrics_render(rq->srv->metrics, &g, out);
+}
+
+/* ---- the dispatcher --------------------------------------------------- */
+
+/* 1 if a segment of the decoded path is "." or "..". CivetWeb would clean
+** such a path silently; we refuse it so that no guess is ever served. */
+static int
+http_path_traverses(const char *path)
+{
+    for (const char *p = path; *p;) {
+        size_t n;
+
+        if (*p == '/' || *p == '\\') {
+            p++;
+            continue;
+        }
+        n = strcspn(p, "/\\");
+        if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+            return 1;
+        p += n;
+    }
+    return 0;
+}
+
+/* The route for (method, path), or NULL with the methods that path does
+** accept in allow[] ("" if none). */
+static const struct route *
+http_find_route(struct req *rq, const char *method, char *allow,
+                size_t allow_sz)
+{
+    int is_head = strcmp(method, "HEAD") == 0;
+
+    allow[0] = '\0';
+    for (int i = 0; i < nroutes; i++) {
+        if (!route_match(routes[i].pattern, rq->path, rq))
+            continue;
+        if (strcmp(routes[i].method, method) == 0 ||
+            (is_head && strcmp(routes[i].method, "GET") == 0))
+            return &routes[i];
+        if (strstr(allow, routes[i].method) == NULL) {
+            size_t len = strlen(allow);
+
+            snprintf(allow + len, allow_sz - len, "%s%s%s", len ? ", " : "",
+                     routes[i].method,
+                     strcmp(routes[i].method, "GET") == 0 ? ", HEAD" : "");
+        }
+    }
+    return NULL;
+}
+
+static int
+http_has_body(const struct mg_request_info *ri, struct mg_connection *conn)
+{
+    return ri->content_length > 0 ||
+           mg_get_header(conn, "Transfer-Encoding") != NULL;
+}
+
+static int
+http_dispatch(struct mg_connection *conn, void *cbdata)
+{
+    struct http_server *srv = cbdata;
+    struct req          rq;
+    struct cm_err       err;
+    char                allow[64];
+    int                 status;
+
+    memset(&rq, 0, sizeof(rq));
+    rq.conn = conn;
+    rq.ri = mg_get_request_info(conn);
+    rq.srv = srv;
+    rq.cfg = &srv->cfg;
+    rq.path = rq.ri->local_uri_raw ? rq.ri->local_uri_raw : rq.ri->local_uri;
+    rq.head = strcmp(rq.ri->request_method, "HEAD") == 0;
+    http_tls.route = HTTP_ROUTE_UNMATCHED;
+    if (atomic_load(&srv->draining))
+        mg_disable_connection_keep_alive(conn);
+
+    if (rq.path == NULL || rq.path[0] != '/') {
+        cm_fail(&err, CM_EMALFORMED, "the request target must be a path");
+        return http_reply_error(&rq, &err);
+    }
+    if (http_path_traverses(rq.path)) {
+        cm_fail(&err, CM_EMALFORMED,
+                "the path has a '.' or '..' segment; ask for the file by "
+                "its own name");
+        cm_err_what(&err, "path", rq.path);
+        return http_reply_error(&rq, &err);
+    }
+    if (rq.ri->content_length > srv->cfg.http_body_max) {
+        /* Do not let CivetWeb drain a body we refuse: close instead. */
+        mg_disable_connection_keep_alive(conn);
+        cm_fail(&err, CM_ELIMIT,
+                "request body exceeds http.body_max (%lld bytes)",
+                (long long) srv->cfg.http_body_max);
+        cm_err_limit(&err, "http.body_max", srv->cfg.http_body_max);
+        return http_reply_error(&rq, &err);
+    }
+
+    rq.route =
+        http_find_route(&rq, rq.ri->request_method, allow, sizeof(allow));
+    if (rq.route == NULL) {
+        int is_api =
+            strcmp(rq.path, "/api") == 0 || strncmp(rq.path, "/api/", 5) == 0;
+
+        /* Paths no route claims are portal files: GET and HEAD only. */
+        if (!allow[0] && !is_api && strcmp(rq.ri->request_method, "GET") &&
+            !rq.head)
+            snprintf(allow, sizeof(allow), "GET, HEAD");
+        if (allow[0]) {
+            const char *const hdr[] = {"Allow", allow, NULL};
+
+            cm_fail(&err, CM_EMETHOD, "%s is not allowed on %s (allowed: %s)",
+                    rq.ri->request_method, rq.path, allow);
+            return http_reply_error_with(&rq, &err, hdr);
+        }
+        if (is_api) {
+            cm_fail(&err, CM_ENOTFOUND, "no route %s; GET /api/v1 lists them",
+                    rq.path);
+            return http_reply_error(&rq, &err);
+        }
+        if (http_has_body(rq.ri, conn))
+            mg_disable_connection_keep_alive(conn);
+        http_tls.route = HTTP_ROUTE_STATIC;
+        return 0; /* CivetWeb's file server takes it from here */
+    }
+    http_tls.route = (int) (rq.route - routes);
+    if (!(rq.route->flags & ROUTE_BODY) && http_has_body(rq.ri, conn))
+        mg_disable_connection_keep_alive(conn);
+
+    rq.st = mg_get_thread_pointer(conn);
+    if (rq.st == NULL) {
+        cm_fail(&err, CM_EUNAVAIL, "the store is not available");
+        return http_reply_error(&rq, &err);
+    }
+    if (query_parse(rq.ri->query_string, &rq.q, &err) != CM_OK ||
+        query_check_keys(&rq.q, rq.route->params, &err) != CM_OK)
+        return http_reply_error(&rq, &err);
+    status = rq.route->handler(&rq);
+    query_clear(&rq.q);
+    assert(status > 0);
+    return status;
+}
+
+/* ---- CivetWeb callbacks ----------------------------------------------- */
+
+static void *
+http_init_thread(const struct mg_context *ctx, int thread_type)
+{
+    struct http_server *srv = mg_get_user_data(ctx);
+    struct store_opts   o = {0, 0, srv->cfg.store_busy_timeout_ms};
+    struct store       *st;
+    struct cm_err       err;
+
+    if (thread_type != 1) /* Only workers serve requests */
+        return NULL;
+    if (store_open(srv->store_path, &o, &st, NULL, &err) != CM_OK) {
+        cm_log(CM_LOG_ERROR, "worker thread: %s", err.msg);
+        return NULL;
+    }
+    return st;
+}
+
+static void
+http_exit_thread(const struct mg_context *ctx, int thread_type, void *ptr)
+{
+    (void) ctx;
+    if (thread_type == 1)
+        store_close(ptr);
+}
+
+static int
+http_init_connection(const struct mg_connection *conn, void **conn_data)
+{
+    struct http_server *srv = mg_get_user_data(mg_get_context(conn));
+
+    *conn_data = NULL;
+    metrics_connection(srv->metrics, 1);
+    return 0;
+}
+
+static void
+http_connection_closed(const struct mg_connection *conn)
+{
+    struct http_server *srv = mg_get_user_data(mg_get_context(conn));
+
+    metrics_connection(srv->metrics, -1);
+}
+
+static int
+http_begin_request(struct mg_connection *conn)
+{
+    struct http_server *srv = mg_get_user_data(mg_get_context(conn));
+
+    clock_gettime(CLOCK_MONOTONIC, &http_tls.t0);
+    http_tls.route = HTTP_ROUTE_UNMATCHED;
+    http_tls.counted = 1;
+    atomic_fetch_add(&srv->active, 1);
+    return 0;
+}
+
+static void
+http_end_request(const struct mg_connection *conn, int status)
+{
+    struct http_server *srv = mg_get_user_data(mg_get_context(conn));
+
+    (void) status;
+    if (http_tls.counted) {
+        atomic_fetch_sub(&srv->active, 1);
+        http_tls.counted = 0;
+    }
+}
+
+/*
+** CivetWeb hands us its access-log line, which is the only place that
+** knows the bytes sent for every response, files included: we take the
+** status and byte count from it and write our own line and metrics.
+** The line reads: ADDR - USER [DATE] "METHOD URI HTTP/V" STATUS BYTES ...
+*/
+static int
+http_log_access(const struct mg_connection *conn, const char *line)
+{
+    struct http_server           *srv = mg_get_user_data(mg_get_context(conn));
+    const struct mg_request_info *ri = mg_get_request_info(conn);
+    char                          needle[64];
+    const char                   *p;
+    int                           status = 0;
+    long long                     bytes = -1;
+    int64_t                       us;
+
+    snprintf(needle, sizeof(needle), " HTTP/%s\" ",
+             ri && ri->http_version ? ri->http_version : "1.1");
+    p = strstr(line, needle);
+    if (p == NULL || sscanf(p + strlen(needle), "%d %lld", &status, &bytes) < 1)
+        status = 0;
+    us = http_tls.t0.tv_sec ? http_micros_since(&http_tls.t0) : 0;
+    metrics_request(srv->metrics, http_tls.route, status, us);
+    if (cm_log_enabled(CM_LOG_INFO))
+        cm_log(CM_LOG_INFO, "access %s %s %d %lld %lldus %s",
+               ri && ri->request_method ? ri->request_method : "-",
+               ri && ri->local_uri_raw ? ri->local_uri_raw : "-", status, bytes,
+               (long long) us, ri ? ri->remote_addr : "-");
+    memset(&http_tls.t0, 0, sizeof(http_tls.t0));
+    return 1; /* We logged it; CivetWeb need not */
+}
+
+/* CivetWeb's complaints on this thread since http_start() began, for its
+** error message ("cannot bind to ...: Address already in use; ..."). */
+static _Thread_local char http_last_message[256];
+
+static int
+http_log_message(const struct mg_connection *conn, const char *message)
+{
+    (void) conn;
+    size_t len = strlen(http_last_message);
+
+    snprintf(http_last_message + len, sizeof(http_last_message) - len, "%s%s",
+             len ? "; " : "", message);
+    cm_log(CM_LOG_DEBUG, "civetweb: %s", message);
+    return 1;
+}
+
+/* CivetWeb's own errors (no such file, bad request line...) get the same
+** envelope as ours. */
+static int
+http_error_page(struct mg_connection *conn, int status, const char *msg)
+{
+    struct req    rq;
+    struct cm_err err;
+    enum cm_code  code = CM_EINTERNAL;
+
+    (void) msg; /* May name server paths: not for clients */
+    memset(&rq, 0, sizeof(rq));
+    rq.conn = conn;
+    rq.ri = mg_get_request_info(conn);
+    rq.path = rq.ri && rq.ri->local_uri_raw ? rq.ri->local_uri_raw : "-";
+    rq.head = rq.ri && rq.ri->request_method &&
+              strcmp(rq.ri->request_method, "HEAD") == 0;
+    code = cm_code_for_status(status);
+    if (status == 404)
+        cm_fail(&err, code, "no such file or route: %s", rq.path);
+    else if (code == CM_EINTERNAL && status != 500)
+        cm_fail(&err, code, "HTTP error %d", status);
+    else
+        cm_fail(&err, code, "%s", mg_get_response_code_text(conn, status));
+    if (code == CM_EINTERNAL && status != 500) {
+        /* A status our table does not name: keep CivetWeb's status. */
+        mg_send_http_error(conn, status, "%s", err.msg);
+        return 0;
+    }
+    http_reply_error(&rq, &err);
+    return 0;
+}
+
+/* ---- start and stop --------------------------------------------------- */
+
+int
+http_start(const struct cfg *cfg, const char *store_path,
+           struct http_server **out, struct cm_err *err)
+{
+    struct http_server   *srv = cm_calloc(1, sizeof(*srv));
+    struct mg_callbacks   cb;
+    struct mg_init_data   init;
+    struct mg_error_data  einfo;
+    struct mg_server_port ports[4];
+    char listen[96], threads[16], timeout[16], keepalive[16], maxage[16],
+        root[PATH_MAX], ebuf[256];
+    unsigned    ecode = 0;
+    const char *opts[40];
+    int         n = 0;
+
+    *out = NULL;
+    srv->cfg = *cfg;
+    srv->store_path = cm_strdup(store_path);
+    clock_gettime(CLOCK_MONOTONIC, &srv->started);
+    srv->labels = cm_calloc((size_t) nroutes, sizeof(*srv->labels));
+    for (int i = 0; i < nroutes; i++)
+        srv->labels[i] = routes[i].pattern;
+    srv->metrics = metrics_new(srv->labels, nroutes);
+    {
+        struct cm_buf b;
+
+        cm_buf_init(&b);
+        for (const char *const *h = http_security_headers; h[0]; h += 2)
+            cm_buf_printf(&b, "%s%s: %s", b.len ? "\r\n" : "", h[0], h[1]);
+        srv->extra_headers = b.data; /* Owned by srv now */
+    }
+
+    if (realpath(cfg->portal_dir, root) == NULL) {
+        cm_fail(err, CM_EINVAL, "portal.dir '%s': %s", cfg->portal_dir,
+                strerror(errno));
+        cm_err_what(err, "setting", "portal.dir");
+        goto fail;
+    }
+    snprintf(listen, sizeof(listen), "%s:%d", cfg->http_listen, cfg->http_port);
+    snprintf(threads, sizeof(threads), "%d", cfg->http_threads);
+    snprintf(timeout, sizeof(timeout), "%d", cfg->http_timeout_ms);
+    snprintf(keepalive, sizeof(keepalive), "%d", cfg->http_keep_alive_ms);
+    snprintf(maxage, sizeof(maxage), "%d", cfg->http_static_max_age);
+#define OPT(k, v) (opts[n++] = (k), opts[n++] = (v))
+    OPT("listening_ports", listen);
+    OPT("num_threads", threads);
+    OPT("request_timeout_ms", timeout);
+    OPT("keep_alive_timeout_ms", keepalive);
+    OPT("enable_keep_alive", "yes");
+    /* Without it a reply written as headers then body waits for the
+    ** client's delayed ACK: ~40 ms a request on loopback (STYLE 3.13). */
+    OPT("tcp_nodelay", "1");
+    OPT("document_root", root);
+    OPT("index_files", "index.html");
+    OPT("enable_directory_listing", "no");
+    OPT("static_file_max_age", maxage);
+    /* Debian's libcivetweb has CGI and SSI built in: leave no pattern that
+    ** could ever match a file of the portal. */
+    OPT("cgi_pattern", "/.consometer-no-cgi$");
+    OPT("ssi_pattern", "/.consometer-no-ssi$");
+    OPT("additional_header", srv->extra_headers);
+    OPT("max_request_size", "16384");
+    opts[n] = NULL;
+#undef OPT
+
+    memset(&cb, 0, sizeof(cb));
+    cb.init_thread = http_init_thread;
+    cb.exit_thread = http_exit_thread;
+    cb.init_connection = http_init_connection;
+    cb.connection_closed = http_connection_closed;
+    cb.begin_request = http_begin_request;
+    cb.end_request = http_end_request;
+    cb.log_access = http_log_access;
+    cb.log_message = http_log_message;
+    cb.http_error = http_error_page;
+    init.callbacks = &cb;
+    init.user_data = srv;
+    init.configuration_options = opts;
+    ebuf[0] = '\0';
+    einfo.code = &ecode;
+    einfo.text = ebuf;
+    einfo.text_buffer_size = sizeof(ebuf);
+
+    mg_init_library(0);
+    http_last_message[0] = '\0';
+    srv->ctx = mg_start2(&init, &einfo);
+    if (srv->ctx == NULL) {
+        cm_fail(err, CM_EIO, "cannot serve on %s: %s", listen,
+                http_last_message[0] ? http_last_message
+                : ebuf[0]            ? ebuf
+                                     : "CivetWeb failed to start");
+        cm_err_what(err, "setting", "http.port");
+        mg_exit_library();
+        goto fail;
+    }
+    mg_set_request_handler(srv->ctx, "/", http_dispatch, srv);
+    memset(ports, 0, sizeof(ports));
+    if (mg_get_server_ports(srv->ctx, 4, ports) < 1) {
+        cm_fail(err, CM_EIO, "cannot read the port bound on %s", listen);
+        mg_stop(srv->ctx);
+        mg_exit_library();
+        goto fail;
+    }
+    srv->port = ports[0].port;
+    *out = srv;
+    return CM_OK;
+fail:
+    metrics_free(srv->metrics);
+    free(srv->labels);
+    free(srv->extra_headers);
+    free(srv->store_path);
+    free(srv);
+    return err->code;
+}
+
+/*
+** CivetWeb's master thread polls the listening socket in 2-second quanta
+** and notices mg_stop() only between them. Knocking on our own port wakes
+** it at once, so a stop takes milliseconds, not up to two seconds.
+*/
+struct http_waker {
+    struct http_server *srv;
+    atomic_int          done;
+};
+
+static void *
+http_wake_master(void *arg)
+{
+    struct http_waker *wk = arg;
+    struct sockaddr_in sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t) wk->srv->port);
+    if (inet_pton(AF_INET, wk->srv->cfg.http_listen, &sa.sin_addr) != 1 ||
+        sa.sin_addr.s_addr == htonl(INADDR_ANY))
+        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    for (int i = 0; i < 200 && !atomic_load(&wk->done); i++) {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+        if (fd >= 0) {
+            if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) != 0) {
+                /* Refused: the listener is closed, nothing left to wake */
+            }
+            close(fd);
+        }
+        usleep(20000);
+    }
+    return NULL;
+}
+
+void
+http_stop(struct http_server *srv)
+{
+    struct timespec t0;
+
+    if (srv == NULL)
+        return;
+    atomic_store(&srv->draining, 1);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while (atomic_load(&srv->active) > 0 &&
+           http_micros_since(&t0) <
+               (int64_t) srv->cfg.http_shutdown_grace_ms * 1000)
+        usleep(5000);
+    if (atomic_load(&srv->active) > 0)
+        cm_log(CM_LOG_WARN,
+               "stopping with %d requests still in flight after "
+               "http.shutdown_grace_ms (%d ms)",
+               atomic_load(&srv->active), srv->cfg.http_shutdown_grace_ms);
+    {
+        struct http_waker wk = {srv, 0};
+        pthread_t         t;
+        int woke = pthread_create(&t, NULL, http_wake_master, &wk) == 0;
+
+        mg_stop(srv->ctx);
+        atomic_store(&wk.done, 1);
+        if (woke)
+            pthread_join(t, NULL);
+    }
+    mg_exit_library();
+    metrics_free(srv->metrics);
+    free(srv->labels);
+    free(srv->extra_headers);
+    free(srv->store_path);
+    free(srv);
+}

@@ -1,0 +1,93 @@
+/*
+** http.h -- the HTTP server (CivetWeb, started from the library) and the
+** helpers handlers use to read a request and send a reply.
+**
+** Every request to the server goes through one dispatcher: it checks the
+** path and the body size, finds the route in the table of routes.c (405
+** with Allow when only the method is wrong), hands the worker thread's
+** store connection to the handler, and falls through to CivetWeb's file
+** server for the portal's static files. Handlers parse, call the domain,
+** and render JSON with jw; they return the status they sent, never 0.
+*/
+#ifndef CM_HTTP_H
+#define CM_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cfg.h"
+#include "err.h"
+#include "limits.h"
+#include "query.h"
+
+struct mg_connection;
+struct mg_request_info;
+struct http_server;
+struct store;
+struct jw;
+struct req;
+struct cm_buf;
+
+typedef int (*http_handler)(struct req *rq);
+
+/* Route flags. */
+#define ROUTE_BODY 0x01 /* The handler reads a request body */
+
+struct route {
+    const char  *method;  /* "GET" (HEAD is served by GET routes) */
+    const char  *pattern; /* "/api/v1/datasets/{slug}": {x} is one segment */
+    http_handler handler;
+    const char  *params;  /* Query parameters accepted: "limit,after" */
+    unsigned     flags;   /* ROUTE_* */
+    const char  *summary; /* One line, listed by GET /api/v1 */
+};
+
+extern const struct route routes[];
+extern const int          nroutes;
+
+struct req {
+    struct mg_connection         *conn;
+    const struct mg_request_info *ri;
+    struct http_server           *srv;
+    const struct cfg             *cfg; /* Borrowed from srv */
+    struct store                 *st;  /* The worker's connection */
+    const struct route           *route;
+    const char                   *path; /* Decoded path, no query */
+    struct query                  q;
+    const char *arg[CM_MAX_PATH_ARGS]; /* {x} segments, in order */
+    size_t      arg_len[CM_MAX_PATH_ARGS];
+    int         head;          /* HEAD: headers only */
+    const char *cache_control; /* Default "no-store" */
+};
+
+/* Start the server on cfg's address and port, with the store at
+** 'store_path' already migrated. The cfg is copied. */
+int http_start(const struct cfg *cfg, const char *store_path,
+               struct http_server **out, struct cm_err *err);
+int http_port(const struct http_server *srv); /* The port bound */
+/* Stop: let in-flight requests finish (up to http.shutdown_grace_ms),
+** then close every connection and worker store. NULL-safe. */
+void http_stop(struct http_server *srv);
+
+/* Match 'path' against a route pattern, filling rq->arg. 1 if it does. */
+int route_match(const char *pattern, const char *path, struct req *rq);
+
+/* Send a complete response. 'headers' is NULL or a NULL-terminated list
+** of name, value pairs. Returns 'status'. */
+int http_send(struct req *rq, int status, const char *ctype, const char *body,
+              size_t len, const char *const *headers);
+
+/* Send w's document as application/json. */
+int http_reply_json(struct req *rq, int status, struct jw *w);
+
+/* Send the one error envelope {"error":{"code","message","details"}}
+** with the status of err->code. Returns the status. */
+int http_reply_error(struct req *rq, const struct cm_err *err);
+
+/* Seconds since the server started. */
+double http_uptime(const struct http_server *srv);
+
+/* The metrics text of this server (GET /metrics), into out. */
+void http_metrics_render(struct req *rq, struct cm_buf *out);
+
+#endif /* CM_HTTP_H */

@@ -1,0 +1,47 @@
+/*
+** jw.h -- the one JSON writer, a thin layer over yajl's generator.
+** Errors are sticky (libarchive style): calls after a failure do nothing,
+** and jw_result() reports the first one. Strings that are not valid
+** UTF-8 are written with U+FFFD in place of each bad byte, so text from
+** users or files can never make a response unwritable.
+*/
+#ifndef CM_JW_H
+#define CM_JW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+struct jw;
+
+struct jw *jw_new(void);
+void       jw_free(struct jw *w); /* NULL-safe */
+
+void jw_obj_open(struct jw *w);
+void jw_obj_close(struct jw *w);
+void jw_arr_open(struct jw *w);
+void jw_arr_close(struct jw *w);
+void jw_key(struct jw *w, const char *key);
+void jw_str(struct jw *w, const char *s); /* NULL -> null */
+void jw_strn(struct jw *w, const char *s, size_t n);
+void jw_int(struct jw *w, int64_t v);
+void jw_double(struct jw *w, double v); /* Shortest round-trip; NaN -> null */
+void jw_bool(struct jw *w, int v);
+void jw_null(struct jw *w);
+
+/* Key and value in one call. */
+void jw_kv_str(struct jw *w, const char *key, const char *s);
+void jw_kv_int(struct jw *w, const char *key, int64_t v);
+void jw_kv_double(struct jw *w, const char *key, double v);
+void jw_kv_bool(struct jw *w, const char *key, int v);
+
+/*
+** The document so far, borrowed until the next call on w. Returns CM_OK,
+** or CM_EINTERNAL with *err filled if any call failed (unbalanced
+** containers, a key where a value was due).
+*/
+int jw_result(struct jw *w, const char **out, size_t *out_len,
+              struct cm_err *err);
+
+#endif /* CM_JW_H */

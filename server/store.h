@@ -1,0 +1,73 @@
+/*
+** store.h -- the embedded SQLite store: opening, migrations, backup.
+** One struct store is one connection, used by one thread at a time: the
+** server opens one per CivetWeb worker thread (init_thread) and closes it
+** when the thread exits. WAL mode lets those connections read while one
+** of them writes. Every write is one transaction.
+*/
+#ifndef CM_STORE_H
+#define CM_STORE_H
+
+#include <stdint.h>
+
+#include "err.h"
+
+struct store;
+
+struct store_opts {
+    int create;          /* Create the file if missing */
+    int migrate;         /* Apply pending migrations; else refuse to open */
+    int busy_timeout_ms; /* store.busy_timeout_ms */
+};
+
+/* The schema version this binary expects (the last migration). */
+int store_schema_latest(void);
+
+/*
+** Create the folder 'dir' (and its parents) if missing, and check that it
+** is a folder we can write in.
+*/
+int store_prepare_dir(const char *dir, struct cm_err *err);
+
+/*
+** Open the store at 'path'. Refuses a store whose schema is newer than
+** this binary, and (unless o->migrate) one that is older. *pn_applied, if
+** not NULL, gets the number of migrations applied.
+*/
+int store_open(const char *path, const struct store_opts *o, struct store **out,
+               int *pn_applied, struct cm_err *err);
+void store_close(struct store *st); /* NULL-safe */
+
+const char *store_path(const struct store *st);
+
+/* Fill *out with the schema version recorded in the store. */
+int store_schema_version(struct store *st, int *out, struct cm_err *err);
+
+/* Fill *out with the bytes the store occupies on disk (file + WAL). */
+int store_disk_size(struct store *st, int64_t *out, struct cm_err *err);
+
+/* "ok", or the first problem PRAGMA integrity_check reports, in err. */
+int store_integrity_check(struct store *st, struct cm_err *err);
+
+/*
+** Copy the store to 'dest' through SQLite's online backup API: a
+** consistent snapshot taken while other connections keep writing. The
+** copy is written beside dest and renamed into place, so dest is either
+** absent or complete. Refuses to overwrite an existing file.
+*/
+int store_backup(struct store *st, const char *dest, struct cm_err *err);
+
+struct store_audit {
+    const char *actor;   /* Account name, "cli" or "system" */
+    const char *action;  /* "store.migrate", "site.import" ... */
+    const char *target;  /* What was written, or NULL */
+    const char *address; /* Client address, or NULL */
+    const char *details; /* JSON text, or NULL */
+};
+
+/* Append one line to the audit log. */
+int store_audit_add(struct store *st, const struct store_audit *a,
+                    struct cm_err *err);
+int store_audit_count(struct store *st, int64_t *out, struct cm_err *err);
+
+#endif /* CM_STORE_H */

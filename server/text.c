@@ -1,0 +1,90 @@
+/*
+** text.c -- UTF-8 validation and percent-decoding.
+*/
+#include "text.h"
+
+size_t
+cm_utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    size_t   len;
+    unsigned min, cp;
+
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2, min = 0x80, cp = c & 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF)
+        len = 3, min = 0x800, cp = c & 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4)
+        len = 4, min = 0x10000, cp = c & 0x07;
+    else
+        return 0;
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+int
+cm_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *) s;
+    size_t               i = 0;
+
+    while (i < n) {
+        size_t k = cm_utf8_seq(p + i, n - i);
+
+        if (k == 0)
+            return 0;
+        i += k;
+    }
+    return 1;
+}
+
+static int
+cm_hex(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+long
+cm_pct_decode(const char *s, size_t n, int plus_space, char *out)
+{
+    size_t o = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+
+        if (c == '%') {
+            int hi, lo;
+
+            if (i + 2 >= n)
+                return -1;
+            hi = cm_hex(s[i + 1]);
+            lo = cm_hex(s[i + 2]);
+            if (hi < 0 || lo < 0)
+                return -1;
+            c = (char) (hi * 16 + lo);
+            i += 2;
+        } else if (c == '+' && plus_space)
+            c = ' ';
+        if (c == '\0')
+            return -1;
+        out[o++] = c;
+    }
+    out[o] = '\0';
+    return (long) o;
+}

@@ -1,0 +1,23 @@
+/*
+** text.h -- small text checks shared by every parser: UTF-8 validity and
+** percent-decoding. Pure functions, no allocation.
+*/
+#ifndef CM_TEXT_H
+#define CM_TEXT_H
+
+#include <stddef.h>
+
+/* 1 if s[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
+int cm_utf8_valid(const char *s, size_t n);
+
+/* Length of the valid UTF-8 sequence at s[0..n), 0 if none. */
+size_t cm_utf8_seq(const unsigned char *s, size_t n);
+
+/*
+** Decode %XX escapes (and '+' as a space when plus_space) from s[0..n)
+** into out, which must hold n + 1 bytes. Returns the decoded length, or
+** -1 on a malformed escape or a decoded NUL byte.
+*/
+long cm_pct_decode(const char *s, size_t n, int plus_space, char *out);
+
+#endif /* CM_TEXT_H */
