@@ -56,19 +56,20 @@ api_metrics(struct req *rq)
 int
 api_index(struct req *rq)
 {
-    struct jw *w = jw_new();
-    int        status;
+    struct jw          *w = jw_new();
+    int                 status, n;
+    const struct route *t = http_routes(rq->srv, &n);
 
     jw_obj_open(w);
     jw_kv_str(w, "name", "consometer");
     jw_kv_str(w, "version", CM_VERSION);
     jw_key(w, "routes");
     jw_arr_open(w);
-    for (int i = 0; i < nroutes; i++) {
+    for (int i = 0; i < n; i++) {
         jw_obj_open(w);
-        jw_kv_str(w, "method", routes[i].method);
-        jw_kv_str(w, "path", routes[i].pattern);
-        jw_kv_str(w, "summary", routes[i].summary);
+        jw_kv_str(w, "method", t[i].method);
+        jw_kv_str(w, "path", t[i].pattern);
+        jw_kv_str(w, "summary", t[i].summary);
         jw_obj_close(w);
     }
     jw_arr_close(w);

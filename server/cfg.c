@@ -148,9 +148,9 @@ cfg_set(struct cfg *c, const char *name, const char *value,
 
     if (s == NULL) {
         cm_fail(err, CM_EINVAL,
-                "unknown setting '%.64s' (from %s); "
+                "%s: unknown setting '%.64s'; "
                 "'consometer config --help' lists them",
-                name, from);
+                from, name);
         cm_err_what(err, "setting", name);
         return err->code;
     }

@@ -49,26 +49,29 @@ static const char *const http_security_headers[] = {
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
     NULL};
 
-#define HTTP_ROUTE_STATIC (nroutes)        /* metrics index */
-#define HTTP_ROUTE_UNMATCHED (nroutes + 1) /* metrics index */
+/* Metrics indexes past the routes of the table. */
+#define HTTP_ROUTE_STATIC(srv) ((srv)->nroutes)
+#define HTTP_ROUTE_UNMATCHED(srv) ((srv)->nroutes + 1)
 
 struct http_server {
-    struct mg_context *ctx;
-    struct cfg         cfg;
-    char              *store_path;
-    struct metrics    *metrics;
-    const char       **labels;        /* Route patterns, for metrics */
-    char              *extra_headers; /* http_security_headers as lines */
-    struct timespec    started;
-    atomic_int         active;   /* Requests between begin and end */
-    atomic_int         draining; /* Stopping: close connections after reply */
-    int                port;
+    struct mg_context  *ctx;
+    struct cfg          cfg;
+    const struct route *routes; /* Borrowed table */
+    int                 nroutes;
+    char               *store_path;
+    struct metrics     *metrics;
+    const char        **labels;        /* Route patterns, for metrics */
+    char               *extra_headers; /* http_security_headers as lines */
+    struct timespec     started;
+    atomic_int          active;   /* Requests between begin and end */
+    atomic_int          draining; /* Stopping: close connections after reply */
+    int                 port;
 };
 
 /* One request at a time per worker thread: its bookkeeping lives here. */
 struct http_tls {
     struct timespec t0;
-    int             route;   /* Index in routes[], or HTTP_ROUTE_* */
+    int             route;   /* Index in the table, or HTTP_ROUTE_*() */
     int             counted; /* begin_request was seen */
 };
 static _Thread_local struct http_tls http_tls;
@@ -81,6 +84,13 @@ http_micros_since(const struct timespec *t0)
     clock_gettime(CLOCK_MONOTONIC, &now);
     return (int64_t) (now.tv_sec - t0->tv_sec) * 1000000 +
            (now.tv_nsec - t0->tv_nsec) / 1000;
+}
+
+const struct route *
+http_routes(const struct http_server *srv, int *pn)
+{
+    *pn = srv->nroutes;
+    return srv->routes;
 }
 
 double
@@ -170,10 +180,20 @@ http_reply_error_with(struct req *rq, const struct cm_err *err,
     struct cm_err jerr;
     int           status = cm_code_status(err->code);
 
-    if (status >= 500)
+    struct cm_err public_err;
+
+    if (status >= 500) {
         cm_log(CM_LOG_ERROR, "%s %s: %s",
                rq->ri && rq->ri->request_method ? rq->ri->request_method : "-",
                rq->path ? rq->path : "-", err->msg);
+        /* Store and system messages name files and SQL: they stay in the
+        ** server log. The client learns the code and that it is logged. */
+        if (status == 500) {
+            cm_fail(&public_err, err->code,
+                    "internal error; the server log has the details");
+            err = &public_err;
+        }
+    }
     http_write_envelope(w, err);
     if (jw_result(w, &buf, &len, &jerr) != CM_OK)
         status = 500, buf = "", len = 0;
@@ -230,21 +250,24 @@ static const struct route *
 http_find_route(struct req *rq, const char *method, char *allow,
                 size_t allow_sz)
 {
-    int is_head = strcmp(method, "HEAD") == 0;
+    const struct route *t = rq->srv->routes;
+    int                 is_head = strcmp(method, "HEAD") == 0;
 
     allow[0] = '\0';
-    for (int i = 0; i < nroutes; i++) {
-        if (!route_match(routes[i].pattern, rq->path, rq))
+    for (int i = 0; i < rq->srv->nroutes; i++) {
+        if (!route_match(t[i].pattern, rq->path, rq))
             continue;
-        if (strcmp(routes[i].method, method) == 0 ||
-            (is_head && strcmp(routes[i].method, "GET") == 0))
-            return &routes[i];
-        if (strstr(allow, routes[i].method) == NULL) {
+        if (strcmp(t[i].method, method) == 0 ||
+            (is_head && strcmp(t[i].method, "GET") == 0))
+            return &t[i];
+        if (allow[0] == '\0') /* Count a 405 under the path's route */
+            http_tls.route = i;
+        if (strstr(allow, t[i].method) == NULL) {
             size_t len = strlen(allow);
 
             snprintf(allow + len, allow_sz - len, "%s%s%s", len ? ", " : "",
-                     routes[i].method,
-                     strcmp(routes[i].method, "GET") == 0 ? ", HEAD" : "");
+                     t[i].method,
+                     strcmp(t[i].method, "GET") == 0 ? ", HEAD" : "");
         }
     }
     return NULL;
@@ -273,7 +296,7 @@ http_dispatch(struct mg_connection *conn, void *cbdata)
     rq.cfg = &srv->cfg;
     rq.path = rq.ri->local_uri_raw ? rq.ri->local_uri_raw : rq.ri->local_uri;
     rq.head = strcmp(rq.ri->request_method, "HEAD") == 0;
-    http_tls.route = HTTP_ROUTE_UNMATCHED;
+    http_tls.route = HTTP_ROUTE_UNMATCHED(srv);
     if (atomic_load(&srv->draining))
         mg_disable_connection_keep_alive(conn);
 
@@ -322,10 +345,10 @@ http_dispatch(struct mg_connection *conn, void *cbdata)
         }
         if (http_has_body(rq.ri, conn))
             mg_disable_connection_keep_alive(conn);
-        http_tls.route = HTTP_ROUTE_STATIC;
+        http_tls.route = HTTP_ROUTE_STATIC(srv);
         return 0; /* CivetWeb's file server takes it from here */
     }
-    http_tls.route = (int) (rq.route - routes);
+    http_tls.route = (int) (rq.route - srv->routes);
     if (!(rq.route->flags & ROUTE_BODY) && http_has_body(rq.ri, conn))
         mg_disable_connection_keep_alive(conn);
 
@@ -349,7 +372,7 @@ static void *
 http_init_thread(const struct mg_context *ctx, int thread_type)
 {
     struct http_server *srv = mg_get_user_data(ctx);
-    struct store_opts   o = {0, 0, srv->cfg.store_busy_timeout_ms};
+    struct store_opts   o = {.busy_timeout_ms = srv->cfg.store_busy_timeout_ms};
     struct store       *st;
     struct cm_err       err;
 
@@ -394,7 +417,7 @@ http_begin_request(struct mg_connection *conn)
     struct http_server *srv = mg_get_user_data(mg_get_context(conn));
 
     clock_gettime(CLOCK_MONOTONIC, &http_tls.t0);
-    http_tls.route = HTTP_ROUTE_UNMATCHED;
+    http_tls.route = HTTP_ROUTE_UNMATCHED(srv);
     http_tls.counted = 1;
     atomic_fetch_add(&srv->active, 1);
     return 0;
@@ -497,7 +520,8 @@ http_error_page(struct mg_connection *conn, int status, const char *msg)
 
 int
 http_start(const struct cfg *cfg, const char *store_path,
-           struct http_server **out, struct cm_err *err)
+           const struct route *table, int ntable, struct http_server **out,
+           struct cm_err *err)
 {
     struct http_server   *srv = cm_calloc(1, sizeof(*srv));
     struct mg_callbacks   cb;
@@ -512,12 +536,14 @@ http_start(const struct cfg *cfg, const char *store_path,
 
     *out = NULL;
     srv->cfg = *cfg;
+    srv->routes = table;
+    srv->nroutes = ntable;
     srv->store_path = cm_strdup(store_path);
     clock_gettime(CLOCK_MONOTONIC, &srv->started);
-    srv->labels = cm_calloc((size_t) nroutes, sizeof(*srv->labels));
-    for (int i = 0; i < nroutes; i++)
-        srv->labels[i] = routes[i].pattern;
-    srv->metrics = metrics_new(srv->labels, nroutes);
+    srv->labels = cm_calloc((size_t) ntable, sizeof(*srv->labels));
+    for (int i = 0; i < ntable; i++)
+        srv->labels[i] = table[i].pattern;
+    srv->metrics = metrics_new(srv->labels, ntable);
     {
         struct cm_buf b;
 

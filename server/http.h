@@ -42,6 +42,8 @@ struct route {
     const char  *summary; /* One line, listed by GET /api/v1 */
 };
 
+/* The routing table of consometer (routes.c). */
+/* The routing table of consometer (routes.c). */
 extern const struct route routes[];
 extern const int          nroutes;
 
@@ -61,9 +63,12 @@ struct req {
 };
 
 /* Start the server on cfg's address and port, with the store at
-** 'store_path' already migrated. The cfg is copied. */
+** 'store_path' already migrated, answering the routes of table[0..n)
+** (consometer passes routes/nroutes; tests may pass their own). The cfg
+** is copied; the table is borrowed for the life of the server. */
 int http_start(const struct cfg *cfg, const char *store_path,
-               struct http_server **out, struct cm_err *err);
+               const struct route *table, int n, struct http_server **out,
+               struct cm_err *err);
 int http_port(const struct http_server *srv); /* The port bound */
 /* Stop: let in-flight requests finish (up to http.shutdown_grace_ms),
 ** then close every connection and worker store. NULL-safe. */
@@ -83,6 +88,12 @@ int http_reply_json(struct req *rq, int status, struct jw *w);
 /* Send the one error envelope {"error":{"code","message","details"}}
 ** with the status of err->code. Returns the status. */
 int http_reply_error(struct req *rq, const struct cm_err *err);
+
+/* The routing table the server was started with, its size in *pn. */
+const struct route *http_routes(const struct http_server *srv, int *pn);
+
+/* The routing table the server was started with, its size in *pn. */
+const struct route *http_routes(const struct http_server *srv, int *pn);
 
 /* Seconds since the server started. */
 double http_uptime(const struct http_server *srv);

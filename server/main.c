@@ -105,7 +105,7 @@ cli_open_store(const struct cfg *c, int create, int migrate, struct store **st,
                int *pn_applied, struct cm_err *err)
 {
     char              path[CM_PATH_MAX + 32];
-    struct store_opts o = {create, migrate, c->store_busy_timeout_ms};
+    struct store_opts o = {create, migrate, c->store_busy_timeout_ms, 0};
 
     if (cfg_store_path(c, path, sizeof(path), err))
         return err->code;
@@ -154,7 +154,7 @@ cli_serve(struct cfg *c, int argc, char **argv)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
-    if (http_start(c, store_path(st), &srv, &err)) {
+    if (http_start(c, store_path(st), routes, nroutes, &srv, &err)) {
         store_close(st);
         return cli_fail(&err);
     }
@@ -220,7 +220,8 @@ cli_backup(struct cfg *c, int argc, char **argv)
     struct store      *st, *copy;
     struct cm_err      err;
     struct stat        sb;
-    struct store_opts  o = {0, 0, c->store_busy_timeout_ms};
+    struct store_opts  o = {.busy_timeout_ms = c->store_busy_timeout_ms,
+                            .readonly = 1};
     struct store_audit a = {"cli", "store.backup", NULL, NULL, NULL};
 
     if (argc < 1 || argv[0][0] == '-') {

@@ -212,8 +212,8 @@ store_open(const char *path, const struct store_opts *o, struct store **out,
            int *pn_applied, struct cm_err *err)
 {
     struct store *st = cm_calloc(1, sizeof(*st));
-    int           flags =
-        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+    int           flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE |
+                (o->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
     int  version;
     char busy[64];
 
@@ -221,7 +221,7 @@ store_open(const char *path, const struct store_opts *o, struct store **out,
     if (pn_applied)
         *pn_applied = 0;
     st->path = cm_strdup(path);
-    if (o->create)
+    if (o->create && !o->readonly)
         flags |= SQLITE_OPEN_CREATE;
     if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
         if (st->db == NULL)
@@ -234,7 +234,8 @@ store_open(const char *path, const struct store_opts *o, struct store **out,
     snprintf(busy, sizeof(busy), "PRAGMA busy_timeout = %d",
              o->busy_timeout_ms);
     if (store_exec(st, busy, err, "setting busy_timeout") ||
-        store_exec(st, "PRAGMA journal_mode = WAL", err, "enabling WAL") ||
+        (!o->readonly &&
+         store_exec(st, "PRAGMA journal_mode = WAL", err, "enabling WAL")) ||
         store_exec(st, "PRAGMA synchronous = NORMAL", err, "synchronous") ||
         store_exec(st, "PRAGMA foreign_keys = ON", err, "foreign_keys") ||
         store_read_version(st, &version, err))
@@ -248,7 +249,7 @@ store_open(const char *path, const struct store_opts *o, struct store **out,
         goto fail;
     }
     if (version < store_nmigrations) {
-        if (!o->migrate) {
+        if (!o->migrate || o->readonly) {
             cm_fail(err, CM_ESTORE,
                     "store %s has schema version %d, this consometer needs "
                     "%d: run 'consometer migrate'",

@@ -18,6 +18,7 @@ struct store_opts {
     int create;          /* Create the file if missing */
     int migrate;         /* Apply pending migrations; else refuse to open */
     int busy_timeout_ms; /* store.busy_timeout_ms */
+    int readonly;        /* Open read-only, change nothing (checks) */
 };
 
 /* The schema version this binary expects (the last migration). */

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# test_cli.sh -- the consometer command line, run as an administrator would:
+# exit statuses, messages that name the file/setting at fault, the layers
+# of configuration, migrations, backups, and `serve` stopped by SIGTERM with
+# requests in flight. Usage: test_cli.sh PATH/TO/consometer
+set -u
+BIN=$1
+TMP=$(mktemp -d "${CM_TEST_TMP:-/tmp}/cli-XXXXXX")
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$TMP"' EXIT
+cd "$TMP"
+unset $(env | grep -o '^CONSOMETER_[A-Z_]*') 2>/dev/null
+mkdir portal && echo '<!doctype html><title>t</title>' > portal/index.html
+export CONSOMETER_PORTAL_DIR=$TMP/portal CONSOMETER_STORE_DATA_DIR=$TMP/data
+n=0
+fail() { echo "FAIL: $*"; exit 1; }
+ok() { n=$((n + 1)); echo "ok $n $*"; }
+
+# expect STATUS PATTERN -- cmd...: exit status and a pattern in stdout+stderr
+expect() {
+    local want=$1 pat=$2 out rc
+    shift 3
+    out=$("$@" 2>&1); rc=$?
+    [ "$rc" = "$want" ] || fail "$*: exit $rc, want $want: $out"
+    grep -qE -- "$pat" <<<"$out" || fail "$*: no /$pat/ in: $out"
+    ok "$* -> $want"
+}
+
+expect 0 '^consometer [0-9]+\.[0-9]+' -- "$BIN" --version
+expect 0 'serve.*migrate.*config.*backup' -- bash -c "$BIN --help | tr '\n' ' '"
+expect 2 'usage' -- "$BIN"
+expect 2 "unknown command 'frobnicate'" -- "$BIN" frobnicate
+for c in serve migrate config backup; do
+    expect 0 "usage: consometer $c" -- "$BIN" $c --help
+done
+expect 0 'CONSOMETER_HTTP_BODY_MAX' -- "$BIN" serve --help
+expect 2 "unknown option '--nope'" -- "$BIN" config --nope
+expect 2 "unexpected argument 'extra'" -- "$BIN" migrate extra
+
+# config: JSON, and the layers default < file < env < flag
+expect 0 '"http.port":8080' -- "$BIN" config
+printf 'http.port = 7001\nhttp.threads = 3\n# comment\napi.page_max = 500\n' > ok.conf
+expect 0 '"http.port":7001,"http.threads":3' -- "$BIN" config --config ok.conf
+expect 0 '"http.port":7002,"http.threads":3' -- env CONSOMETER_HTTP_PORT=7002 "$BIN" config --config ok.conf
+expect 0 '"http.port":7003' -- env CONSOMETER_HTTP_PORT=7002 "$BIN" config --config ok.conf --port 7003
+expect 0 '"http.port":7004' -- env CONSOMETER_CONFIG=ok.conf "$BIN" config --http.port=7004
+expect 0 '"http.port":\{"value":7002,"origin":"env"' -- env CONSOMETER_HTTP_PORT=7002 "$BIN" config --origin
+"$BIN" config | python3 -m json.tool > /dev/null 2>&1 || "$BIN" config | grep -q '^{.*}$' || fail "config is not JSON"
+ok "config prints one JSON object"
+
+# bad values: exit 2, naming the setting, the allowed values, the source
+expect 2 'http.port.*0\.\.65535.*CONSOMETER_HTTP_PORT' -- env CONSOMETER_HTTP_PORT=99999 "$BIN" config
+expect 2 "log.level: 'loud' is not one of error\|warn\|info\|debug" -- "$BIN" config --log-level loud
+expect 2 'http.body_max.*--http.body_max' -- "$BIN" serve --http.body_max=12x
+printf 'http.port = 1\nthis is wrong\n' > bad.conf
+expect 2 'bad.conf:2: expected' -- "$BIN" serve --config bad.conf
+printf 'http.prot = 1\n' > typo.conf
+expect 2 "typo.conf:1: unknown setting 'http.prot'" -- "$BIN" serve --config typo.conf
+expect 2 'configuration file nowhere.conf: No such file' -- "$BIN" config --config nowhere.conf
+expect 2 'api.page_default \(5000\) must not exceed api.page_max' -- "$BIN" config --api.page_default 5000
+
+# migrate: creates, then is idempotent; refuses a newer store
+expect 0 'schema version [0-9]+ \([0-9]+ migrations applied\)' -- "$BIN" migrate
+expect 0 '\(0 migrations applied\)' -- "$BIN" migrate
+[ -f data/consometer.db ] || fail "no store file"
+[ "$(sqlite3 data/consometer.db 'PRAGMA journal_mode')" = wal ] || fail "store not in WAL mode"
+[ "$(sqlite3 data/consometer.db "SELECT count(*) FROM audit_log WHERE action = 'store.migrate'")" = 1 ] || fail "migration not audited"
+ok "store is WAL and the migration is in the audit log"
+cp data/consometer.db newer.db
+sqlite3 newer.db "INSERT INTO schema_version (version, name) VALUES (99, '0099_future')"
+mkdir newer && mv newer.db newer/consometer.db
+expect 1 'schema version 99, newer than this consometer' -- "$BIN" migrate --data-dir newer
+expect 1 'newer than this consometer' -- "$BIN" serve --data-dir newer --port 0
+[ "$(sqlite3 newer/consometer.db 'SELECT max(version) FROM schema_version')" = 99 ] || fail "newer store was touched"
+ok "newer store left as it was"
+
+# an unwritable data folder (a file stands where the folder should be;
+# root ignores permission bits, so chmod cannot make this case)
+touch afile
+expect 1 "store.data_dir '$TMP/afile/data': cannot create" -- "$BIN" migrate --data-dir "$TMP/afile/data"
+expect 1 "store.data_dir.*not a folder" -- "$BIN" serve --data-dir "$TMP/afile" --port 0
+
+# backup: consistent copy, never over an existing file
+expect 0 'backup .*copy.db: [0-9]+ bytes, integrity ok' -- "$BIN" backup copy.db
+[ "$(sqlite3 copy.db 'PRAGMA integrity_check')" = ok ] || fail "backup integrity"
+[ "$(sqlite3 copy.db 'PRAGMA journal_mode')" = delete ] || fail "backup should be a single file"
+expect 2 'file exists' -- "$BIN" backup copy.db
+expect 2 'missing DEST' -- "$BIN" backup
+expect 1 'consometer.db' -- "$BIN" backup x.db --data-dir "$TMP/nothing-here"
+
+# serve: answers /health; SIGTERM with requests in flight exits 0 quickly
+"$BIN" serve --port 0 --threads 4 2> serve.log &
+pid=$!
+port=
+for _ in $(seq 100); do
+    port=$(grep -o 'serving http://127.0.0.1:[0-9]*' serve.log | grep -o '[0-9]*$')
+    [ -n "$port" ] && break
+    sleep 0.05
+done
+[ -n "$port" ] || fail "serve did not start: $(cat serve.log)"
+curl -sf "http://127.0.0.1:$port/health" | grep -q '"status":"ok"' || fail "/health"
+ok "serve answers /health on an ephemeral port"
+code=$(curl -s -o body.json -w '%{http_code}' "http://127.0.0.1:$port/api/v1/nope")
+[ "$code" = 404 ] && grep -q '"code":"not_found"' body.json || fail "404 envelope: $code $(cat body.json)"
+ok "unknown route: 404 envelope"
+# Keep clients busy, then stop the server under them.
+for i in 1 2 3 4; do
+    ( for _ in $(seq 200); do curl -s -o /dev/null "http://127.0.0.1:$port/health" || break; done ) &
+done
+sleep 0.3
+start=$(date +%s%N)
+kill -TERM $pid
+wait $pid
+rc=$?
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+[ $rc = 0 ] || fail "serve exited $rc after SIGTERM: $(tail -5 serve.log)"
+[ $ms -lt 2000 ] || fail "serve took $ms ms to stop"
+grep -q 'stopped' serve.log || fail "no 'stopped' line"
+grep -qE 'access GET /health 200 [0-9]+ [0-9]+us' serve.log || fail "no access log line"
+ok "SIGTERM under load: exit 0 in $ms ms"
+wait
+echo "$n passed, 0 failed"
