@@ -359,8 +359,9 @@ http_dispatch(struct mg_connection *conn, void *cbdata)
     }
     if (query_parse(rq.ri->query_string, &rq.q, &err) != CM_OK ||
         query_check_keys(&rq.q, rq.route->params, &err) != CM_OK)
-        return http_reply_error(&rq, &err);
-    status = rq.route->handler(&rq);
+        status = http_reply_error(&rq, &err);
+    else
+        status = rq.route->handler(&rq);
     query_clear(&rq.q);
     assert(status > 0);
     return status;

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# quickstart.sh -- the README's two commands, for a fresh Debian 12 machine:
+#
+#   bash server/tools/quickstart.sh serve [consometer serve options]
+#       install what is missing, build, create the store under data/ in the
+#       checkout, load the demo data, serve on http://127.0.0.1:8080
+#   bash server/tools/quickstart.sh test
+#       install what is missing, build (normal and sanitizer builds), run
+#       every test; the last line is ctest's own summary
+#
+# Both are idempotent and work from any current directory. Only packages
+# that are missing are installed (apt-get, non-interactive; sudo when not
+# root). Builds go to build/ and build-asan/ in the checkout.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+JOBS=$(nproc 2>/dev/null || echo 2)
+
+# What building needs, and what the tests add (sqlite3 and curl drive the
+# command-line tests as an administrator would).
+BUILD_PKGS=(gcc make cmake pkg-config libcivetweb-dev libsqlite3-dev
+            libyajl-dev libarchive-dev liblua5.4-dev)
+TEST_PKGS=(sqlite3 curl)
+
+say() { printf '== %s\n' "$*" >&2; }
+
+install_missing() {
+    local missing=() p sudo=()
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+            missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    [ "$(id -u)" = 0 ] || sudo=(sudo)
+    say "installing ${missing[*]}"
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# build DIR [cmake options...]
+build() {
+    local dir=$1
+    shift
+    say "building in ${dir#"$ROOT"/}"
+    cmake -S "$ROOT" -B "$dir" "$@" >/dev/null
+    cmake --build "$dir" -j "$JOBS" >/dev/null
+}
+
+case "${1:-}" in
+serve)
+    shift
+    install_missing "${BUILD_PKGS[@]}"
+    build "$ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+    export CONSOMETER_STORE_DATA_DIR=${CONSOMETER_STORE_DATA_DIR:-$ROOT/data}
+    export CONSOMETER_PORTAL_DIR=${CONSOMETER_PORTAL_DIR:-$ROOT/portal}
+    "$ROOT/build/consometer" migrate
+    # The demo data (datasets/) is loaded here once the importers exist;
+    # until then the store starts empty.
+    exec "$ROOT/build/consometer" serve "$@"
+    ;;
+test)
+    install_missing "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"
+    build "$ROOT/build-asan" -DCMAKE_BUILD_TYPE=Debug -DCM_SANITIZE=ON
+    build "$ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+    say "tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+    (cd "$ROOT/build-asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        ctest -j "$JOBS" --output-on-failure)
+    say "tests, normal build"
+    cd "$ROOT/build" && exec ctest -j "$JOBS" --output-on-failure
+    ;;
+*)
+    sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    exit 2
+    ;;
+esac
