@@ -38,7 +38,7 @@ static const struct cfg_setting cfg_settings[] = {
      NULL, "IPv4 address to listen on", "--listen"},
     {"http.port", CFG_INT, F(http_port), 0, 65535, "8080", NULL,
      "TCP port (0: any free port)", "--port"},
-    {"http.threads", CFG_INT, F(http_threads), 1, CM_MAX_THREADS, "8", NULL,
+    {"http.threads", CFG_INT, F(http_threads), 1, CM_MAX_THREADS, "32", NULL,
      "worker threads, each with its own store connection", "--threads"},
     {"http.body_max", CFG_BYTES, F(http_body_max), 1024, CM_MAX_BODY, "1MiB",
      NULL, "largest request body accepted (bytes, or with k/M/G suffix)", NULL},
