@@ -236,14 +236,39 @@ cfg_trim(char *s)
     return s;
 }
 
+/*
+** Read one line (without its newline) into line[CM_CFG_LINE_MAX + 1].
+** Returns its length, -1 at the end of the file, -2 if it is too long,
+** -3 if it holds a NUL byte (which would silently hide the rest of it).
+** Reads the whole line either way, so the next call starts on the next.
+*/
+static int
+cfg_read_line(FILE *f, char *line)
+{
+    int n = 0, ch, bad = 0;
+
+    while ((ch = getc(f)) != EOF && ch != '\n') {
+        if (ch == '\0')
+            bad = -3;
+        else if (n == CM_CFG_LINE_MAX)
+            bad = bad ? bad : -2;
+        else
+            line[n++] = (char) ch;
+    }
+    line[n] = '\0';
+    if (ch == EOF && n == 0 && !bad)
+        return -1;
+    return bad ? bad : n;
+}
+
 /* 'key = value' lines; '#' starts a comment line. */
 static int
 cfg_load_file(struct cfg *c, const char *path, struct cm_err *err)
 {
-    char  line[CM_CFG_LINE_MAX + 2];
+    char  line[CM_CFG_LINE_MAX + 1];
     char  from[CM_PATH_MAX + 32];
     FILE *f = fopen(path, "r");
-    int   lineno = 0, rc = CM_OK;
+    int   lineno = 0, rc = CM_OK, len;
 
     if (f == NULL) {
         cm_fail(err, CM_EIO, "configuration file %s: %s", path,
@@ -251,14 +276,16 @@ cfg_load_file(struct cfg *c, const char *path, struct cm_err *err)
         cm_err_what(err, "path", path);
         return err->code;
     }
-    while (rc == CM_OK && fgets(line, sizeof(line), f)) {
+    while (rc == CM_OK && (len = cfg_read_line(f, line)) != -1) {
         char *p, *eq, *key;
 
         lineno++;
         snprintf(from, sizeof(from), "%s:%d", path, lineno);
-        if (strlen(line) > CM_CFG_LINE_MAX) {
-            rc = cm_fail(err, CM_EINVAL, "%s: line longer than %d bytes", from,
-                         CM_CFG_LINE_MAX);
+        if (len == -2 || len == -3) {
+            rc = cm_fail(
+                err, CM_EINVAL, "%s: %s", from,
+                len == -2 ? "line longer than " CM_STR(CM_CFG_LINE_MAX) " bytes"
+                          : "NUL byte in the line");
             break;
         }
         p = cfg_trim(line);

@@ -6,6 +6,10 @@
 #ifndef CM_LIMITS_H
 #define CM_LIMITS_H
 
+/* The text of a numeric macro, for messages: CM_STR(CM_CFG_LINE_MAX). */
+#define CM_STR_(x) #x
+#define CM_STR(x) CM_STR_(x)
+
 #ifndef CM_MAX_BODY
 /* Largest request body ever accepted, bytes: uploads of a year of 10-min
 ** readings for a few hundred meters stay well under this. */

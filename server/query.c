@@ -27,7 +27,9 @@ query_parse(const char *qs, struct query *q, struct cm_err *err)
     if (qs == NULL || *qs == '\0')
         return CM_OK;
     len = strlen(qs);
-    q->buf = cm_malloc(len + 2); /* Decoding never grows the text */
+    /* Decoding never grows the text, and each key's '=' (or '&', or the
+    ** end) leaves room for its NUL: len + 1 bytes always suffice. */
+    q->buf = cm_malloc(len + 1);
     for (const char *p = qs; *p;) {
         size_t      plen = strcspn(p, "&");
         const char *eq = memchr(p, '=', plen);
@@ -52,18 +54,16 @@ query_parse(const char *qs, struct query *q, struct cm_err *err)
         if (!cm_utf8_valid(q->buf + o, (size_t) n))
             return query_bad(q, err, "text that is not UTF-8", p, plen);
         o += (size_t) n + 1;
-        q->val[q->n] = q->buf + o;
         if (eq) {
+            q->val[q->n] = q->buf + o;
             n = cm_pct_decode(eq + 1, plen - klen - 1, 1, q->buf + o);
             if (n < 0)
                 return query_bad(q, err, "bad %-escape or NUL", p, plen);
             if (!cm_utf8_valid(q->buf + o, (size_t) n))
                 return query_bad(q, err, "text that is not UTF-8", p, plen);
-        } else {
-            n = 0;
-            q->buf[o] = '\0';
-        }
-        o += (size_t) n + 1;
+            o += (size_t) n + 1;
+        } else /* "?flag": the value is "", the key's own NUL */
+            q->val[q->n] = q->buf + o - 1;
         q->n++;
         p += plen;
         if (*p == '&')

@@ -6,10 +6,13 @@
 size_t
 cm_utf8_seq(const unsigned char *s, size_t n)
 {
-    unsigned c = s[0];
+    unsigned c;
     size_t   len;
     unsigned min, cp;
 
+    if (n == 0)
+        return 0;
+    c = s[0];
     if (c < 0x80)
         return 1;
     if (c >= 0xC2 && c <= 0xDF)

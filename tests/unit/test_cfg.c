@@ -137,6 +137,34 @@ test_file_errors(void)
     ASSERT(cfg_load(&c, 2, argv, t_noenv, &nrest, &err) != CM_OK);
     ASSERT_CONTAINS(err.msg, "missing.conf");
 
+    /* A NUL byte must not hide the rest of its line */
+    {
+        FILE *f;
+
+        snprintf(file, sizeof(file), "%s/nul.conf", dir);
+        f = fopen(file, "w");
+        ASSERT(f != NULL);
+        fwrite("http.port = 81\0http.port = 99\n", 1, 31, f);
+        fclose(f);
+        ASSERT_EQ(cfg_load(&c, 2, argv, t_noenv, &nrest, &err), CM_EINVAL);
+        ASSERT_CONTAINS(err.msg, "nul.conf:1: NUL byte");
+    }
+    /* The longest line allowed is allowed with or without its newline */
+    for (int nl = 0; nl < 2; nl++) {
+        char  line[CM_CFG_LINE_MAX + 1];
+        FILE *f;
+
+        snprintf(file, sizeof(file), "%s/max%d.conf", dir, nl);
+        memset(line, ' ', sizeof(line) - 1);
+        memcpy(line, "# comment", 9);
+        line[sizeof(line) - 1] = '\0';
+        f = fopen(file, "w");
+        ASSERT(f != NULL);
+        fprintf(f, "%s%s", line, nl ? "\n" : "");
+        fclose(f);
+        cfg_init(&c);
+        ASSERT_EQ(cfg_load(&c, 2, argv, t_noenv, &nrest, &err), CM_OK);
+    }
     {
         char  line[CM_CFG_LINE_MAX + 100];
         FILE *f;

@@ -34,6 +34,31 @@ test_parse(void)
     query_clear(&q);
 }
 
+/* Flags ("?a&b") have an empty value: ASan found the buffer one byte short
+** per flag before (fuzz corpus query-two-flags-overflow). */
+static void
+test_flags(void)
+{
+    char          qs[128] = "";
+    struct query  q;
+    struct cm_err err;
+
+    ASSERT_EQ(query_parse("a&b&c=1&d", &q, &err), CM_OK);
+    ASSERT_EQ(q.n, 4);
+    ASSERT_STREQ(query_get(&q, "a"), "");
+    ASSERT_STREQ(query_get(&q, "b"), "");
+    ASSERT_STREQ(query_get(&q, "c"), "1");
+    ASSERT_STREQ(query_get(&q, "d"), "");
+    query_clear(&q);
+    for (int i = 0; i < CM_MAX_QUERY_ARGS; i++)
+        strcat(qs, i ? "&x" : "x");
+    ASSERT_EQ(query_parse(qs, &q, &err), CM_OK);
+    ASSERT_EQ(q.n, CM_MAX_QUERY_ARGS);
+    for (int i = 0; i < q.n; i++)
+        ASSERT_STREQ(q.val[i], "");
+    query_clear(&q);
+}
+
 static void
 test_malformed(void)
 {
@@ -93,6 +118,7 @@ int
 main(void)
 {
     RUN(test_parse);
+    RUN(test_flags);
     RUN(test_malformed);
     RUN(test_too_many);
     RUN(test_check_keys);
