@@ -309,7 +309,8 @@ NGINX_NPROC=$(nginx_pids | wc -w)
 
 echo
 printf '%-32s %12s %12s\n' "RSS (VmRSS)" "idle" "after load"
-printf '%-32s %12s %12s\n' "consometer (1 process, 4 thr)" \
+CM_NTHREADS=$(awk '/^Threads:/ { print $2 }' "/proc/$CM_PID/status")
+printf '%-32s %12s %12s\n' "consometer (1 process, $CM_NTHREADS thr)" \
     "$(mib "$CM_RSS_IDLE")" "$(mib "$CM_RSS_LOAD")"
 printf '%-32s %12s %12s\n' "$NGINX_NAME ($NGINX_NPROC processes)" \
     "$(mib "$NGINX_RSS_IDLE")" "$(mib "$NGINX_RSS_LOAD")"
