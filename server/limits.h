@@ -46,4 +46,16 @@
 #define CM_CFG_LINE_MAX 4096
 #endif
 
+#ifndef CM_IMP_LINE_MAX
+/* Longest line (record) of an imported text file, bytes. A longer one is
+** refused without being held whole. */
+#define CM_IMP_LINE_MAX (64 * 1024)
+#endif
+
+#ifndef CM_IMP_VALUE_MAX
+/* Largest single JSON value an importer collects (one reading, or one
+** Fronius channel of a day), bytes. */
+#define CM_IMP_VALUE_MAX (16 * 1024 * 1024)
+#endif
+
 #endif /* CM_LIMITS_H */

@@ -71,4 +71,68 @@ int store_audit_add(struct store *st, const struct store_audit *a,
                     struct cm_err *err);
 int store_audit_count(struct store *st, int64_t *out, struct cm_err *err);
 
+/* ---- transactions ---------------------------------------------------- */
+
+/* BEGIN IMMEDIATE (waits store.busy_timeout_ms for other writers). */
+int  store_begin(struct store *st, struct cm_err *err);
+int  store_commit(struct store *st, struct cm_err *err);
+void store_rollback(struct store *st); /* Harmless outside a transaction */
+
+/* ---- the private layer: sites, meters, readings (store_private.c) ---- */
+
+struct store_site {
+    const char *site_id, *name, *category;
+    double      floor_area_m2;  /* <= 0: unknown */
+    const char *commune_insee, *district, *epci; /* NULL: unknown */
+    int         public_;        /* The site's own data may be published */
+    const char *attributes;     /* JSON object text, or NULL */
+};
+
+struct store_meter_def {
+    const char *meter_id, *site_id, *kind, *source, *source_ref, *unit;
+    int64_t     step; /* Interval of its readings, s; -1: not declared */
+};
+
+struct store_meter {
+    int64_t id;
+    char    kind[32];
+    char    site_id[128];
+    int64_t step; /* Declared interval, s; -1: none */
+};
+
+/* Insert or update one site (by site_id). */
+int store_site_upsert(struct store *st, const struct store_site *s,
+                      struct cm_err *err);
+/* Insert or update one meter (by meter_id); CM_ENOTFOUND if its site is
+** unknown. */
+int store_meter_upsert(struct store *st, const struct store_meter_def *m,
+                       struct cm_err *err);
+
+/* Find a meter by meter_id (source "csv") or by (source, source_ref).
+** *found is 0 when there is none. */
+int store_meter_find(struct store *st, const char *source, const char *ref,
+                     struct store_meter *out, int *found, struct cm_err *err);
+
+enum store_put {
+    STORE_PUT_INSERTED,
+    STORE_PUT_UPDATED,
+    STORE_PUT_UNCHANGED,
+    STORE_PUT_CONFLICT /* Written earlier by the same import, other value */
+};
+
+/* Write one reading of import 'import_id'; *outcome says what happened
+** and *previous the value that was there (UPDATED, CONFLICT). */
+int store_reading_put(struct store *st, int64_t meter, int64_t start,
+                      int64_t step, double value, int64_t import_id,
+                      enum store_put *outcome, double *previous,
+                      struct cm_err *err);
+
+int store_import_begin(struct store *st, const char *source,
+                       const char *format, const char *file,
+                       const char *actor, int64_t *id, struct cm_err *err);
+int store_import_finish(struct store *st, int64_t id, int64_t n_read,
+                        int64_t n_inserted, int64_t n_updated,
+                        int64_t n_rejected, const char *status,
+                        const char *report, struct cm_err *err);
+
 #endif /* CM_STORE_H */

@@ -1,0 +1,214 @@
+/*
+** store_private.c -- SQL of the private layer: sites, meters, readings and
+** import runs. Only the importers' driver and the registry commands call
+** it; nothing served reads these tables.
+*/
+#include <stdio.h>
+#include <string.h>
+
+#include "store_int.h"
+
+/* Bind text, or NULL for a NULL or empty string. */
+static void
+store_bind_opt(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v && *v)
+        sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+static int
+store_step_done(struct store *st, sqlite3_stmt *s, struct cm_err *err,
+                const char *what)
+{
+    int rc = sqlite3_step(s);
+
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return store_fail(st, err, what);
+    return CM_OK;
+}
+
+int
+store_begin(struct store *st, struct cm_err *err)
+{
+    return store_step_done(st, store_stmt(st, STORE_TX_BEGIN), err,
+                           "starting a transaction");
+}
+
+int
+store_commit(struct store *st, struct cm_err *err)
+{
+    return store_step_done(st, store_stmt(st, STORE_TX_COMMIT), err,
+                           "committing");
+}
+
+void
+store_rollback(struct store *st)
+{
+    if (!sqlite3_get_autocommit(st->db)) {
+        sqlite3_stmt *s = store_stmt(st, STORE_TX_ROLLBACK);
+
+        sqlite3_step(s);
+        sqlite3_reset(s);
+    }
+}
+
+int
+store_site_upsert(struct store *st, const struct store_site *x,
+                  struct cm_err *err)
+{
+    sqlite3_stmt *s = store_stmt(st, STORE_SITE_UPSERT);
+
+    sqlite3_bind_text(s, 1, x->site_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, x->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, x->category, -1, SQLITE_STATIC);
+    if (x->floor_area_m2 > 0)
+        sqlite3_bind_double(s, 4, x->floor_area_m2);
+    store_bind_opt(s, 5, x->commune_insee);
+    store_bind_opt(s, 6, x->district);
+    store_bind_opt(s, 7, x->epci);
+    sqlite3_bind_int(s, 8, x->public_ != 0);
+    store_bind_opt(s, 9, x->attributes);
+    return store_step_done(st, s, err, "writing a site");
+}
+
+int
+store_meter_upsert(struct store *st, const struct store_meter_def *m,
+                   struct cm_err *err)
+{
+    sqlite3_stmt *s = store_stmt(st, STORE_SITE_ID);
+    int64_t       site;
+
+    sqlite3_bind_text(s, 1, m->site_id, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        sqlite3_reset(s);
+        return cm_fail(err, CM_ENOTFOUND,
+                       "site '%.64s' is not in the registry: import it with "
+                       "'consometer sites import' first",
+                       m->site_id);
+    }
+    site = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    s = store_stmt(st, STORE_METER_UPSERT);
+    sqlite3_bind_text(s, 1, m->meter_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, site);
+    sqlite3_bind_text(s, 3, m->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, m->source, -1, SQLITE_STATIC);
+    store_bind_opt(s, 5, m->source_ref);
+    sqlite3_bind_text(s, 6, m->unit, -1, SQLITE_STATIC);
+    if (m->step >= 0)
+        sqlite3_bind_int64(s, 7, m->step);
+    return store_step_done(st, s, err, "writing a meter");
+}
+
+int
+store_meter_find(struct store *st, const char *source, const char *ref,
+                 struct store_meter *out, int *found, struct cm_err *err)
+{
+    sqlite3_stmt *s;
+    int           rc;
+
+    if (strcmp(source, "csv") == 0) {
+        s = store_stmt(st, STORE_METER_BY_ID);
+        sqlite3_bind_text(s, 1, ref, -1, SQLITE_STATIC);
+    } else {
+        s = store_stmt(st, STORE_METER_BY_REF);
+        sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, ref, -1, SQLITE_STATIC);
+    }
+    rc = sqlite3_step(s);
+    *found = rc == SQLITE_ROW;
+    if (*found) {
+        out->id = sqlite3_column_int64(s, 0);
+        snprintf(out->kind, sizeof(out->kind), "%s",
+                 (const char *) sqlite3_column_text(s, 1));
+        snprintf(out->site_id, sizeof(out->site_id), "%s",
+                 (const char *) sqlite3_column_text(s, 2));
+        out->step = sqlite3_column_type(s, 3) == SQLITE_NULL
+                        ? -1
+                        : sqlite3_column_int64(s, 3);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail(st, err, "finding a meter");
+    return CM_OK;
+}
+
+int
+store_reading_put(struct store *st, int64_t meter, int64_t start, int64_t step,
+                  double value, int64_t import_id, enum store_put *outcome,
+                  double *previous, struct cm_err *err)
+{
+    sqlite3_stmt *s = store_stmt(st, STORE_READING_GET);
+    int           rc;
+
+    sqlite3_bind_int64(s, 1, meter);
+    sqlite3_bind_int64(s, 2, start);
+    sqlite3_bind_int64(s, 3, step);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        double  old = sqlite3_column_double(s, 0);
+        int64_t by = sqlite3_column_int64(s, 1);
+
+        sqlite3_reset(s);
+        *previous = old;
+        if (old == value) {
+            *outcome = STORE_PUT_UNCHANGED;
+            return CM_OK;
+        }
+        if (by == import_id) {
+            *outcome = STORE_PUT_CONFLICT;
+            return CM_OK;
+        }
+        s = store_stmt(st, STORE_READING_UPDATE);
+        *outcome = STORE_PUT_UPDATED;
+    } else {
+        sqlite3_reset(s);
+        if (rc != SQLITE_DONE)
+            return store_fail(st, err, "reading a reading");
+        s = store_stmt(st, STORE_READING_INSERT);
+        *outcome = STORE_PUT_INSERTED;
+    }
+    sqlite3_bind_int64(s, 1, meter);
+    sqlite3_bind_int64(s, 2, start);
+    sqlite3_bind_int64(s, 3, step);
+    sqlite3_bind_double(s, 4, value);
+    sqlite3_bind_int64(s, 5, import_id);
+    return store_step_done(st, s, err, "writing a reading");
+}
+
+int
+store_import_begin(struct store *st, const char *source, const char *format,
+                   const char *file, const char *actor, int64_t *id,
+                   struct cm_err *err)
+{
+    sqlite3_stmt *s = store_stmt(st, STORE_IMPORT_BEGIN);
+
+    sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, format, -1, SQLITE_STATIC);
+    store_bind_opt(s, 3, file);
+    sqlite3_bind_text(s, 4, actor, -1, SQLITE_STATIC);
+    if (store_step_done(st, s, err, "recording an import"))
+        return err->code;
+    *id = sqlite3_last_insert_rowid(st->db);
+    return CM_OK;
+}
+
+int
+store_import_finish(struct store *st, int64_t id, int64_t n_read,
+                    int64_t n_inserted, int64_t n_updated, int64_t n_rejected,
+                    const char *status, const char *report, struct cm_err *err)
+{
+    sqlite3_stmt *s = store_stmt(st, STORE_IMPORT_FINISH);
+
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, n_read);
+    sqlite3_bind_int64(s, 3, n_inserted);
+    sqlite3_bind_int64(s, 4, n_updated);
+    sqlite3_bind_int64(s, 5, n_rejected);
+    sqlite3_bind_text(s, 6, status, -1, SQLITE_STATIC);
+    store_bind_opt(s, 7, report);
+    return store_step_done(st, s, err, "recording an import");
+}
