@@ -12,4 +12,7 @@ int api_health(struct req *rq);
 int api_metrics(struct req *rq);
 int api_index(struct req *rq);
 
+/* api_ingest.c */
+int api_ingest(struct req *rq);
+
 #endif /* CM_API_H */

@@ -57,6 +57,10 @@ static const struct cfg_setting cfg_settings[] = {
      "most records per page", NULL},
     {"store.data_dir", CFG_STR, F(data_dir), 1, S(data_dir), "data", NULL,
      "folder of the store (consometer.db)", "--data-dir"},
+    {"store.db", CFG_STR, F(store_db), 0, S(store_db), "", NULL,
+     "the store file (default: consometer.db in store.data_dir)", "--db"},
+    {"ingest.body_max", CFG_BYTES, F(ingest_body_max), 1024, CM_MAX_BODY,
+     "64MiB", NULL, "largest upload to POST /api/v1/ingest (streamed)", NULL},
     {"store.busy_timeout_ms", CFG_INT, F(store_busy_timeout_ms), 0, 600000,
      "5000", NULL, "how long a query waits for a locked store, milliseconds",
      NULL},
@@ -502,6 +506,11 @@ cfg_print_help(FILE *out)
 int
 cfg_store_path(const struct cfg *c, char *out, size_t outsz, struct cm_err *err)
 {
+    if (c->store_db[0]) {
+        if ((size_t) snprintf(out, outsz, "%s", c->store_db) >= outsz)
+            return cm_fail(err, CM_EINVAL, "store.db: path too long");
+        return CM_OK;
+    }
     if ((size_t) snprintf(out, outsz, "%s/consometer.db", c->data_dir) >=
         outsz) {
         cm_fail(err, CM_EINVAL, "store.data_dir: path too long");

@@ -33,6 +33,8 @@ struct cfg {
     int     api_page_default;    /* Records per page when not asked */
     int     api_page_max;        /* Most records per page */
     char    data_dir[CM_PATH_MAX];    /* Holds consometer.db and its WAL */
+    char    store_db[CM_PATH_MAX];    /* The store file; "": data_dir's */
+    int64_t ingest_body_max;          /* POST /api/v1/ingest body limit */
     int     store_busy_timeout_ms;    /* Wait for a locked store this long */
     char    portal_dir[CM_PATH_MAX];  /* Static files of the portal */
     int     log_level;                /* enum cm_log_level */

@@ -20,10 +20,10 @@ struct csv {
     struct imp_src *src;
     char            sep;
     size_t          line_max;
-    char           *buf;   /* [start, end) holds unread bytes */
+    char           *buf; /* [start, end) holds unread bytes */
     size_t          cap, start, end;
-    char           *out;   /* Unquoted fields of the current record */
-    long            line;  /* Line number of buf[start] */
+    char           *out;  /* Unquoted fields of the current record */
+    long            line; /* Line number of buf[start] */
     int             eof;
     int             bom_checked;
 };
@@ -232,7 +232,7 @@ csv_next(struct csv *c, struct csv_rec *rec, struct cm_err *err)
         rec->n++;
         if (i >= len)
             break;
-        i++; /* The separator */
+        i++;            /* The separator */
         if (i == len) { /* A trailing separator: one more, empty field */
             rec->f[rec->n] = o;
             rec->len[rec->n] = 0;
@@ -269,8 +269,8 @@ csv_number(const char *s, int decimal_comma, double *out)
             ch = '.';
         else if (decimal_comma && ch == '.')
             return -1; /* "1.234,5": a thousands separator is ambiguous */
-        if (!((ch >= '0' && ch <= '9') || ch == '.' || ch == '-' ||
-              ch == '+' || ch == 'e' || ch == 'E'))
+        if (!((ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '+' ||
+              ch == 'e' || ch == 'E'))
             return -1; /* Also refuses "NaN", "inf", "0x1p3", spaces */
         buf[i] = ch;
     }

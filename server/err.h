@@ -20,6 +20,8 @@
     X(EMETHOD, "method_not_allowed", 405)                                      \
     X(ECONFLICT, "conflict", 409)                                              \
     X(ELIMIT, "limit_exceeded", 413)                                           \
+    X(EMEDIA, "unsupported_format", 415)                                       \
+    X(EUNPROCESSABLE, "unprocessable", 422)                                    \
     X(EUNAVAIL, "unavailable", 503)                                            \
     X(ESTORE, "store_error", 500)                                              \
     X(EIO, "io_error", 500)                                                    \

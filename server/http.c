@@ -25,6 +25,7 @@
 
 #include <civetweb.h>
 
+#include "auth.h"
 #include "http.h"
 #include "jw.h"
 #include "log.h"
@@ -147,9 +148,10 @@ http_reply_json(struct req *rq, int status, struct jw *w)
                      NULL);
 }
 
-/* The envelope of err, into w. */
+/* The envelope of err, into w; 'fn' writes the details if not NULL. */
 static void
-http_write_envelope(struct jw *w, const struct cm_err *err)
+http_write_envelope(struct jw *w, const struct cm_err                     *err,
+                    void (*fn)(struct jw *w, const void *arg), const void *arg)
 {
     jw_obj_open(w);
     jw_key(w, "error");
@@ -157,7 +159,9 @@ http_write_envelope(struct jw *w, const struct cm_err *err)
     jw_kv_str(w, "code", cm_code_name(err->code));
     jw_kv_str(w, "message", err->msg);
     jw_key(w, "details");
-    if (err->what_kind || err->has_limit) {
+    if (fn)
+        fn(w, arg);
+    else if (err->what_kind || err->has_limit) {
         jw_obj_open(w);
         if (err->what_kind)
             jw_kv_str(w, err->what_kind, err->what);
@@ -171,8 +175,10 @@ http_write_envelope(struct jw *w, const struct cm_err *err)
 }
 
 static int
-http_reply_error_with(struct req *rq, const struct cm_err *err,
-                      const char *const *headers)
+http_reply_error_full(struct req *rq, const struct cm_err *err,
+                      const char *const *headers,
+                      void (*fn)(struct jw *w, const void *arg),
+                      const void *arg)
 {
     struct jw    *w = jw_new();
     const char   *buf = "";
@@ -194,7 +200,10 @@ http_reply_error_with(struct req *rq, const struct cm_err *err,
             err = &public_err;
         }
     }
-    http_write_envelope(w, err);
+    /* A refused body may still be on its way: close rather than drain. */
+    if (status == 413 || status == 401 || status == 403)
+        mg_disable_connection_keep_alive(rq->conn);
+    http_write_envelope(w, err, status == 500 ? NULL : fn, arg);
     if (jw_result(w, &buf, &len, &jerr) != CM_OK)
         status = 500, buf = "", len = 0;
     status = http_send(rq, status, "application/json; charset=utf-8", buf, len,
@@ -203,10 +212,25 @@ http_reply_error_with(struct req *rq, const struct cm_err *err,
     return status;
 }
 
+static int
+http_reply_error_with(struct req *rq, const struct cm_err *err,
+                      const char *const *headers)
+{
+    return http_reply_error_full(rq, err, headers, NULL, NULL);
+}
+
 int
 http_reply_error(struct req *rq, const struct cm_err *err)
 {
-    return http_reply_error_with(rq, err, NULL);
+    return http_reply_error_full(rq, err, NULL, NULL, NULL);
+}
+
+int
+http_reply_error_details(struct req *rq, const struct cm_err *err,
+                         void (*fn)(struct jw *w, const void *arg),
+                         const void *arg)
+{
+    return http_reply_error_full(rq, err, NULL, fn, arg);
 }
 
 void
@@ -280,6 +304,23 @@ http_has_body(const struct mg_request_info *ri, struct mg_connection *conn)
            mg_get_header(conn, "Transfer-Encoding") != NULL;
 }
 
+/* 1 with err filled if the announced body exceeds the route's limit
+** (http.body_max, or ingest.body_max for uploads). */
+static int
+http_body_too_big(struct req *rq, struct cm_err *err)
+{
+    int     upload = rq->route && (rq->route->flags & ROUTE_UPLOAD);
+    int64_t max = upload ? rq->cfg->ingest_body_max : rq->cfg->http_body_max;
+    const char *name = upload ? "ingest.body_max" : "http.body_max";
+
+    if (rq->ri->content_length <= max)
+        return 0;
+    cm_fail(err, CM_ELIMIT, "request body exceeds %s (%lld bytes)", name,
+            (long long) max);
+    cm_err_limit(err, name, max);
+    return 1;
+}
+
 static int
 http_dispatch(struct mg_connection *conn, void *cbdata)
 {
@@ -311,16 +352,6 @@ http_dispatch(struct mg_connection *conn, void *cbdata)
         cm_err_what(&err, "path", rq.path);
         return http_reply_error(&rq, &err);
     }
-    if (rq.ri->content_length > srv->cfg.http_body_max) {
-        /* Do not let CivetWeb drain a body we refuse: close instead. */
-        mg_disable_connection_keep_alive(conn);
-        cm_fail(&err, CM_ELIMIT,
-                "request body exceeds http.body_max (%lld bytes)",
-                (long long) srv->cfg.http_body_max);
-        cm_err_limit(&err, "http.body_max", srv->cfg.http_body_max);
-        return http_reply_error(&rq, &err);
-    }
-
     rq.route =
         http_find_route(&rq, rq.ri->request_method, allow, sizeof(allow));
     if (rq.route == NULL) {
@@ -343,13 +374,16 @@ http_dispatch(struct mg_connection *conn, void *cbdata)
                     rq.path);
             return http_reply_error(&rq, &err);
         }
+        if (http_body_too_big(&rq, &err))
+            return http_reply_error(&rq, &err);
         if (http_has_body(rq.ri, conn))
             mg_disable_connection_keep_alive(conn);
         http_tls.route = HTTP_ROUTE_STATIC(srv);
         return 0; /* CivetWeb's file server takes it from here */
     }
     http_tls.route = (int) (rq.route - srv->routes);
-    if (!(rq.route->flags & ROUTE_BODY) && http_has_body(rq.ri, conn))
+    if (!(rq.route->flags & (ROUTE_BODY | ROUTE_UPLOAD)) &&
+        http_has_body(rq.ri, conn))
         mg_disable_connection_keep_alive(conn);
 
     rq.st = mg_get_thread_pointer(conn);
@@ -357,6 +391,22 @@ http_dispatch(struct mg_connection *conn, void *cbdata)
         cm_fail(&err, CM_EUNAVAIL, "the store is not available");
         return http_reply_error(&rq, &err);
     }
+    if (rq.route->roles) {
+        static const char *const challenge[] = {"WWW-Authenticate", "Bearer",
+                                                NULL};
+
+        if (auth_bearer(rq.st, mg_get_header(conn, "Authorization"),
+                        &rq.account, &err) != CM_OK)
+            return http_reply_error_with(
+                &rq, &err, err.code == CM_EUNAUTH ? challenge : NULL);
+        if (!(auth_role_bit(rq.account.role) & rq.route->roles)) {
+            cm_fail(&err, CM_EFORBIDDEN, "the role '%s' may not %s %s",
+                    rq.account.role, rq.ri->request_method, rq.path);
+            return http_reply_error(&rq, &err);
+        }
+    }
+    if (http_body_too_big(&rq, &err))
+        return http_reply_error(&rq, &err);
     if (query_parse(rq.ri->query_string, &rq.q, &err) != CM_OK ||
         query_check_keys(&rq.q, rq.route->params, &err) != CM_OK)
         status = http_reply_error(&rq, &err);

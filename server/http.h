@@ -19,6 +19,7 @@
 #include "err.h"
 #include "limits.h"
 #include "query.h"
+#include "store.h"
 
 struct mg_connection;
 struct mg_request_info;
@@ -31,7 +32,8 @@ struct cm_buf;
 typedef int (*http_handler)(struct req *rq);
 
 /* Route flags. */
-#define ROUTE_BODY 0x01 /* The handler reads a request body */
+#define ROUTE_BODY 0x01   /* The handler reads a body, up to http.body_max */
+#define ROUTE_UPLOAD 0x02 /* It streams a body, up to ingest.body_max */
 
 struct route {
     const char  *method;  /* "GET" (HEAD is served by GET routes) */
@@ -39,6 +41,7 @@ struct route {
     http_handler handler;
     const char  *params;  /* Query parameters accepted: "limit,after" */
     unsigned     flags;   /* ROUTE_* */
+    unsigned     roles;   /* AUTH_* bits allowed; 0: public, no token */
     const char  *summary; /* One line, listed by GET /api/v1 */
 };
 
@@ -56,10 +59,11 @@ struct req {
     const struct route           *route;
     const char                   *path; /* Decoded path, no query */
     struct query                  q;
-    const char *arg[CM_MAX_PATH_ARGS]; /* {x} segments, in order */
-    size_t      arg_len[CM_MAX_PATH_ARGS];
-    int         head;          /* HEAD: headers only */
-    const char *cache_control; /* Default "no-store" */
+    const char          *arg[CM_MAX_PATH_ARGS]; /* {x} segments, in order */
+    size_t               arg_len[CM_MAX_PATH_ARGS];
+    int                  head;          /* HEAD: headers only */
+    struct store_account account;       /* The caller, on routes with roles */
+    const char          *cache_control; /* Default "no-store" */
 };
 
 /* Start the server on cfg's address and port, with the store at
@@ -81,6 +85,11 @@ int route_match(const char *pattern, const char *path, struct req *rq);
 ** of name, value pairs. Returns 'status'. */
 int http_send(struct req *rq, int status, const char *ctype, const char *body,
               size_t len, const char *const *headers);
+
+/* The envelope, with 'details' written by 'fn' (NULL: as err says). */
+int http_reply_error_details(struct req *rq, const struct cm_err *err,
+                             void (*fn)(struct jw *w, const void *arg),
+                             const void *arg);
 
 /* Send w's document as application/json. */
 int http_reply_json(struct req *rq, int status, struct jw *w);

@@ -60,8 +60,8 @@ ssize_t
 imp_src_peek(struct imp_src *s, struct cm_err *err)
 {
     while (s->npeek < IMP_PEEK && !s->ended) {
-        ssize_t got = imp_src_raw(s, s->peek + s->npeek, IMP_PEEK - s->npeek,
-                                  err);
+        ssize_t got =
+            imp_src_raw(s, s->peek + s->npeek, IMP_PEEK - s->npeek, err);
 
         if (got < 0)
             return -1;
@@ -173,7 +173,7 @@ struct imp_sink {
     struct imp_result     *res;
     const struct imp_opts *o;
     int64_t                import_id;
-    struct imp_meter      *cache; /* [IMP_CACHE] */
+    struct imp_meter      *cache;  /* [IMP_CACHE] */
     int                    failed; /* A store error: stop everything */
     struct cm_err          err;
 };
@@ -247,6 +247,7 @@ imp_emit(struct imp_sink *k, const struct imp_reading *r)
     struct cm_err     uerr;
     enum store_put    outcome;
     double            value = r->value, canon, previous;
+    const char       *unit;
     int64_t           start = r->start, step = r->step;
 
     if (k->failed)
@@ -271,8 +272,10 @@ imp_emit(struct imp_sink *k, const struct imp_reading *r)
         return CM_OK;
     }
     if (r->site && strcmp(r->site, m->m.site_id) != 0) {
-        imp_reject(k, r->line, "meter '%.64s' belongs to site '%.64s', not "
-                   "'%.64s'", r->ref, m->m.site_id, r->site);
+        imp_reject(k, r->line,
+                   "meter '%.64s' belongs to site '%.64s', not "
+                   "'%.64s'",
+                   r->ref, m->m.site_id, r->site);
         return CM_OK;
     }
     if (r->kind && strcmp(r->kind, m->m.kind) != 0) {
@@ -281,11 +284,12 @@ imp_emit(struct imp_sink *k, const struct imp_reading *r)
         return CM_OK;
     }
     if (m->kind < 0) {
-        imp_reject(k, r->line, "meter '%.64s' has an unknown kind '%s'",
-                   r->ref, m->m.kind);
+        imp_reject(k, r->line, "meter '%.64s' has an unknown kind '%s'", r->ref,
+                   m->m.kind);
         return CM_OK;
     }
-    if (r->flags & IMP_INDEX) {
+    unit = r->unit ? r->unit : m->m.unit;
+    if ((r->flags & IMP_INDEX) || m->m.counter) {
         /* A counter: the reading is the difference with the previous
         ** index of the same meter in this file. */
         int first = !m->has_index;
@@ -317,7 +321,7 @@ imp_emit(struct imp_sink *k, const struct imp_reading *r)
             return CM_OK;
         }
     }
-    if (step == -1 && !(r->flags & IMP_INDEX)) {
+    if (step == -1) {
         if (m->m.step >= 0)
             step = m->m.step;
         else if (!units_kind_is_energy(m->kind))
@@ -330,7 +334,7 @@ imp_emit(struct imp_sink *k, const struct imp_reading *r)
             return CM_OK;
         }
     }
-    if (units_to_canonical((enum units_kind) m->kind, r->unit, value, step,
+    if (units_to_canonical((enum units_kind) m->kind, unit, value, step,
                            r->coeff, &canon, &uerr) != CM_OK) {
         imp_reject(k, r->line, "%s", uerr.msg);
         return CM_OK;
@@ -572,7 +576,8 @@ imp_totals_json(struct jw *w, const struct imp_result *res, int n)
     jw_key(w, "errors");
     jw_arr_open(w);
     for (int i = 0; i < n && nerr < IMP_MAX_ERRORS; i++)
-        for (int e = 0; e < res[i].nerrors && nerr < IMP_MAX_ERRORS; e++, nerr++) {
+        for (int e = 0; e < res[i].nerrors && nerr < IMP_MAX_ERRORS;
+             e++, nerr++) {
             jw_obj_open(w);
             jw_kv_str(w, "file", res[i].file);
             jw_kv_int(w, "line", res[i].errors[e].line);

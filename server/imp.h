@@ -31,14 +31,14 @@ struct imp_src {
     const char *name; /* File name, or "request body"; borrowed */
     /* Read up to n bytes: >0 bytes read, 0 at the end, -1 on error. */
     ssize_t (*read)(void *ctx, char *buf, size_t n);
-    void   *ctx;
-    int64_t limit;       /* Most bytes accepted, 0: no limit */
+    void       *ctx;
+    int64_t     limit;         /* Most bytes accepted, 0: no limit */
     const char *limit_setting; /* Named in the 413 when 'limit' is hit */
-    int64_t total;       /* Bytes handed out so far */
-    char    peek[IMP_PEEK];
-    size_t  npeek;       /* Bytes in peek */
-    size_t  peek_off;    /* Of them, already handed out */
-    int     ended;
+    int64_t     total;         /* Bytes handed out so far */
+    char        peek[IMP_PEEK];
+    size_t      npeek;    /* Bytes in peek */
+    size_t      peek_off; /* Of them, already handed out */
+    int         ended;
 };
 
 /* Set up s to read from an open FILE; 'name' is borrowed. */
@@ -62,15 +62,17 @@ struct imp_reading {
     const char *ref;    /* meter_id for "csv", else the meter's source_ref */
     const char *site;   /* The site_id the row claims, or NULL */
     const char *kind;   /* The kind the row claims, or NULL */
-    const char *unit;   /* Unit of 'value' as written: "W", "Wh", "kWh" ... */
-    int64_t     start;  /* UTC seconds: interval start, or the instant of an
+    const char *unit;   /* Unit of 'value' as written: "W", "Wh", "kWh" ...;
+                        ** NULL: the unit the registry gives the meter */
+    int64_t start;      /* UTC seconds: interval start, or the instant of an
                         ** index or instantaneous value */
-    int64_t     step;   /* Interval length, s; 0 for instants and indexes;
+    int64_t step;       /* Interval length, s; 0 for instants and indexes;
                         ** -1: the meter's declared step */
-    double      value;
-    double      coeff;  /* kWh per m3 for gas volumes, 0 if none */
-    unsigned    flags;  /* IMP_INDEX */
-    long        line;   /* Line (or byte offset) in the file, for errors */
+    double   value;
+    double   coeff; /* kWh per m3 for gas volumes, 0 if none */
+    unsigned flags; /* IMP_INDEX (also implied when the registry
+                    ** declares the meter a counter) */
+    long line;      /* Line (or byte offset) in the file, for errors */
 };
 
 struct imp_sink;
@@ -125,8 +127,8 @@ struct imp_error {
 
 struct imp_result {
     char              file[256];
-    const char       *format;  /* Name of the format used, or NULL */
-    int               status;  /* CM_OK, or why the whole file was refused */
+    const char       *format; /* Name of the format used, or NULL */
+    int               status; /* CM_OK, or why the whole file was refused */
     char              message[256]; /* Why, when status != CM_OK */
     struct imp_stats  stats;
     struct imp_error *errors; /* First IMP_MAX_ERRORS, malloc'd */

@@ -12,9 +12,8 @@
 #include "imp_int.h"
 #include "ts.h"
 
-static const char *const imp_csv_cols[] = {"site_id", "meter_id", "kind",
-                                           "unit",    "timestamp", "value",
-                                           "step",    NULL};
+static const char *const imp_csv_cols[] = {
+    "site_id", "meter_id", "kind", "unit", "timestamp", "value", "step", NULL};
 enum { C_SITE, C_METER, C_KIND, C_UNIT, C_TIME, C_VALUE, C_STEP, C_N };
 
 int
@@ -25,23 +24,23 @@ imp_csv_detect(const char *p, size_t n)
     /* The header's first line names the canonical columns. */
     return imp_first_line_has(p, n, "meter_id") &&
            imp_first_line_has(p, n, "timestamp") &&
-           imp_first_line_has(p, n, "site_id") &&
-           imp_first_line_has(p, n, ",");
+           imp_first_line_has(p, n, "site_id") && imp_first_line_has(p, n, ",");
 }
 
 int
-imp_csv_parse(struct imp_src *src, struct imp_sink *k,
-              const struct imp_opts *o, struct cm_err *err)
+imp_csv_parse(struct imp_src *src, struct imp_sink *k, const struct imp_opts *o,
+              struct cm_err *err)
 {
-    struct csv        *c = csv_new(src, ',', IMP_LINE_MAX);
-    struct csv_rec     rec;
-    int                col[C_N], ncols, rc, stop = CM_OK;
+    struct csv    *c = csv_new(src, ',', IMP_LINE_MAX);
+    struct csv_rec rec;
+    int            col[C_N], ncols, rc, stop = CM_OK;
 
     (void) o;
     rc = csv_next(c, &rec, err);
     if (rc <= 0) {
         if (rc == 0)
-            cm_fail(err, CM_EMALFORMED, "%s: empty file: the header line "
+            cm_fail(err, CM_EMALFORMED,
+                    "%s: empty file: the header line "
                     "site_id,meter_id,kind,unit,timestamp,value is required",
                     src->name);
         csv_free(c);
@@ -57,8 +56,8 @@ imp_csv_parse(struct imp_src *src, struct imp_sink *k,
         struct cm_err      e;
 
         if (rec.n != ncols) {
-            imp_reject(k, rec.line, "%d fields where the header has %d",
-                       rec.n, ncols);
+            imp_reject(k, rec.line, "%d fields where the header has %d", rec.n,
+                       ncols);
             continue;
         }
         memset(&r, 0, sizeof(r));

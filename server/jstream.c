@@ -46,14 +46,14 @@ struct jstream {
     struct js_frame    stack[JS_MAX_DEPTH];
     int                depth;
     /* Collection in progress: the nodes from its root down. */
-    yajl_val           build[JS_MAX_DEPTH];
-    int                bdepth;    /* 0: not collecting */
-    int                which;     /* Pattern being collected */
-    char              *root_key;  /* Member name of the collected root */
-    size_t             bytes;     /* Rough size of the collected value */
-    long               base;      /* Bytes fed before the current chunk */
-    int                rc;        /* Why a callback stopped the parse */
-    struct cm_err     *err;
+    yajl_val       build[JS_MAX_DEPTH];
+    int            bdepth;   /* 0: not collecting */
+    int            which;    /* Pattern being collected */
+    char          *root_key; /* Member name of the collected root */
+    size_t         bytes;    /* Rough size of the collected value */
+    long           base;     /* Bytes fed before the current chunk */
+    int            rc;       /* Why a callback stopped the parse */
+    struct cm_err *err;
 };
 
 static void
@@ -81,8 +81,7 @@ js_compile(const char *p, struct js_pattern *out)
 }
 
 struct jstream *
-jstream_new(const char *const *paths, jstream_cb cb, void *ud,
-            size_t value_max)
+jstream_new(const char *const *paths, jstream_cb cb, void *ud, size_t value_max)
 {
     struct jstream *js = cm_calloc(1, sizeof(*js));
 
@@ -202,9 +201,8 @@ js_add(struct jstream *js, yajl_val v, int is_container)
     {
         yajl_val         parent = js->build[js->bdepth - 1];
         struct js_frame *f = &js->stack[js->depth - 1];
-        size_t          *len = parent->type == yajl_t_object
-                                   ? &parent->u.object.len
-                                   : &parent->u.array.len;
+        size_t *len = parent->type == yajl_t_object ? &parent->u.object.len
+                                                    : &parent->u.array.len;
 
         if (*len == f->capacity) {
             f->capacity = f->capacity ? f->capacity * 2 : 8;
@@ -368,20 +366,19 @@ js_key(void *ctx, const unsigned char *s, size_t n)
 }
 
 static const yajl_callbacks js_callbacks = {
-    js_null,      js_bool,  NULL,         NULL,   js_number,
-    js_string,    js_start_map, js_key,   js_end, js_start_array,
-    js_end};
+    js_null,      js_bool, NULL,   NULL,           js_number, js_string,
+    js_start_map, js_key,  js_end, js_start_array, js_end};
 
 static int
 js_yajl_error(struct jstream *js, struct imp_src *src, const char *buf,
               size_t n, struct cm_err *err)
 {
-    unsigned char *msg = yajl_get_error(js->h, 0, (const unsigned char *) buf,
-                                        n);
-    long           at = js->base + (long) yajl_get_bytes_consumed(js->h);
+    unsigned char *msg =
+        yajl_get_error(js->h, 0, (const unsigned char *) buf, n);
+    long at = js->base + (long) yajl_get_bytes_consumed(js->h);
 
-    cm_fail(err, CM_EMALFORMED, "%s: not valid JSON at byte %ld: %s",
-            src->name, at, msg ? (const char *) msg : "parse error");
+    cm_fail(err, CM_EMALFORMED, "%s: not valid JSON at byte %ld: %s", src->name,
+            at, msg ? (const char *) msg : "parse error");
     yajl_free_error(js->h, msg);
     return err->code;
 }
@@ -389,10 +386,10 @@ js_yajl_error(struct jstream *js, struct imp_src *src, const char *buf,
 int
 jstream_run(struct jstream *js, struct imp_src *src, struct cm_err *err)
 {
-    char          *buf = cm_malloc(65536);
-    ssize_t        n;
-    yajl_status    st;
-    int            rc = CM_OK;
+    char       *buf = cm_malloc(65536);
+    ssize_t     n;
+    yajl_status st;
+    int         rc = CM_OK;
 
     js->err = err;
     js->h = yajl_alloc(&js_callbacks, NULL, js);

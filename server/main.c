@@ -11,7 +11,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <libgen.h>
+
+#include "auth.h"
 #include "cfg.h"
+#include "imp.h"
+#include "sites.h"
 #include "http.h"
 #include "jw.h"
 #include "log.h"
@@ -31,6 +36,10 @@ static int cli_serve(struct cfg *c, int argc, char **argv);
 static int cli_migrate(struct cfg *c, int argc, char **argv);
 static int cli_config(struct cfg *c, int argc, char **argv);
 static int cli_backup(struct cfg *c, int argc, char **argv);
+static int cli_import(struct cfg *c, int argc, char **argv);
+static int cli_sites(struct cfg *c, int argc, char **argv);
+static int cli_meters(struct cfg *c, int argc, char **argv);
+static int cli_user(struct cfg *c, int argc, char **argv);
 
 static const struct cli_cmd cli_cmds[] = {
     {"serve", cli_serve, "", "serve the API and the portal over HTTP",
@@ -45,6 +54,30 @@ static const struct cli_cmd cli_cmds[] = {
      "print the effective configuration as JSON",
      "With --origin, each setting also says where its value came from\n"
      "(default, file, env, flag) and what it is for.\n"},
+    {"import", cli_import, "[--format F] [--strict] [--mapping FILE] FILE...",
+     "import readings from files into the private store",
+     "Each file is imported in one transaction. Prints one JSON summary\n"
+     "(per file and in total: rows_read, rows_imported, rows_updated,\n"
+     "rows_unchanged, rows_rejected, the first 100 errors). Bad rows are\n"
+     "rejected and reported, good rows imported, exit 0; with --strict a\n"
+     "bad row rejects its whole file, exit 1. A file unusable as a whole\n"
+     "(unknown format, no header, not UTF-8, truncated JSON): exit 2.\n"
+     "Formats (--format, else detected from the content):\n"},
+    {"sites", cli_sites, "import FILE",
+     "declare or update sites from a CSV file",
+     "Header: site_id,name,category,floor_area_m2,commune_insee,district,\n"
+     "epci,public (public: true or false). The whole file or nothing.\n"},
+    {"meters", cli_meters, "import FILE",
+     "declare or update meters from a CSV file",
+     "Header: meter_id,site_id,kind,source,source_ref[,unit][,step]\n"
+     "[,counter]. kind: electricity, pv, gas, heat, solar_thermal,\n"
+     "temperature; source: csv, enedis, grdf, zabbix, fronius, emoncms,\n"
+     "senml. The whole file or nothing.\n"},
+    {"user", cli_user, "add --role ROLE NAME",
+     "create an account and print its API token once",
+     "Roles: admin, moderator, editor, team, provider. Prints\n"
+     "{\"user\": NAME, \"role\": ROLE, \"token\": T}; only a hash of T\n"
+     "is kept, so save it now.\n"},
     {"backup", cli_backup, "DEST",
      "copy the store to DEST, consistently, while it is in use",
      "Uses SQLite's online backup API: the copy is the store as it was\n"
@@ -72,7 +105,11 @@ cli_cmd_help(const struct cli_cmd *cmd)
     printf("usage: consometer %s [settings] %s\n\n%s.\n\n", cmd->name,
            cmd->args, cmd->summary);
     if (cmd->help)
-        printf("%s\n", cmd->help);
+        printf("%s", cmd->help);
+    if (cmd->run == cli_import)
+        for (int i = 0; i < imp_nformats; i++)
+            printf("  %-12s %s\n", imp_formats[i].name, imp_formats[i].summary);
+    printf("\n");
     printf("  --config FILE              read settings from FILE "
            "('name = value' lines)\n");
     cfg_print_help(stdout);
@@ -85,18 +122,74 @@ cli_fail(const struct cm_err *err)
     return err->code == CM_EINVAL ? 2 : 1;
 }
 
+struct cli_opt {
+    const char  *name;  /* "--format" */
+    const char **value; /* Takes a value ("--format F" or "--format=F") */
+    int         *flag;  /* Or is a flag, set to 1 */
+};
+
+/*
+** Sort argv into the options of 'opts' and up to 'maxpos' positional
+** arguments (into pos[]). Returns the number of positionals, or -1 after
+** printing what is wrong (the caller exits 2).
+*/
+static int
+cli_args(const char *cmd, int argc, char **argv, const struct cli_opt *opts,
+         char **pos, int maxpos)
+{
+    int npos = 0;
+
+    for (int i = 0; i < argc; i++) {
+        const struct cli_opt *o = NULL;
+        const char           *eq = NULL;
+
+        if (strncmp(argv[i], "--", 2) == 0) {
+            size_t len;
+
+            eq = strchr(argv[i], '=');
+            len = eq ? (size_t) (eq - argv[i]) : strlen(argv[i]);
+            for (o = opts; o && o->name; o++)
+                if (strlen(o->name) == len && !strncmp(o->name, argv[i], len))
+                    break;
+            if (o == NULL || o->name == NULL) {
+                fprintf(stderr,
+                        "consometer %s: unknown option '%s'; see "
+                        "'consometer %s --help'\n",
+                        cmd, argv[i], cmd);
+                return -1;
+            }
+            if (o->flag) {
+                *o->flag = 1;
+                continue;
+            }
+            if (eq)
+                *o->value = eq + 1;
+            else if (i + 1 < argc)
+                *o->value = argv[++i];
+            else {
+                fprintf(stderr, "consometer %s: %s needs a value\n", cmd,
+                        o->name);
+                return -1;
+            }
+            continue;
+        }
+        if (npos == maxpos) {
+            fprintf(stderr,
+                    "consometer %s: unexpected argument '%s'; see "
+                    "'consometer %s --help'\n",
+                    cmd, argv[i], cmd);
+            return -1;
+        }
+        pos[npos++] = argv[i];
+    }
+    return npos;
+}
+
 /* Refuse arguments a subcommand does not take; returns 0 when none. */
 static int
 cli_no_more(const char *cmd, int argc, char **argv, int first)
 {
-    if (argc > first) {
-        fprintf(stderr,
-                "consometer %s: unexpected argument '%s'; see "
-                "'consometer %s --help'\n",
-                cmd, argv[first], cmd);
-        return 2;
-    }
-    return 0;
+    return cli_args(cmd, argc - first, argv + first, NULL, NULL, 0) < 0 ? 2 : 0;
 }
 
 /* Open (creating and migrating) the store of the configuration. */
@@ -109,8 +202,13 @@ cli_open_store(const struct cfg *c, int create, int migrate, struct store **st,
 
     if (cfg_store_path(c, path, sizeof(path), err))
         return err->code;
-    if (create && store_prepare_dir(c->data_dir, err))
-        return err->code;
+    if (create) {
+        char dir[CM_PATH_MAX + 32];
+
+        snprintf(dir, sizeof(dir), "%s", path);
+        if (store_prepare_dir(c->store_db[0] ? dirname(dir) : c->data_dir, err))
+            return err->code;
+    }
     return store_open(path, &o, st, pn_applied, err);
 }
 
@@ -192,15 +290,14 @@ cli_migrate(struct cfg *c, int argc, char **argv)
 static int
 cli_config(struct cfg *c, int argc, char **argv)
 {
-    struct jw    *w = jw_new();
-    struct cm_err err;
-    const char   *buf;
-    size_t        len;
-    int           origin = 0, i;
+    struct jw           *w = jw_new();
+    struct cm_err        err;
+    const char          *buf;
+    size_t               len;
+    int                  origin = 0;
+    const struct cli_opt opts[] = {{"--origin", NULL, &origin}, {NULL}};
 
-    for (i = 0; i < argc && !strcmp(argv[i], "--origin"); i++)
-        origin = 1;
-    if (cli_no_more("config", argc, argv, i)) {
+    if (cli_args("config", argc, argv, opts, NULL, 0) < 0) {
         jw_free(w);
         return 2;
     }
@@ -224,13 +321,17 @@ cli_backup(struct cfg *c, int argc, char **argv)
                             .readonly = 1};
     struct store_audit a = {"cli", "store.backup", NULL, NULL, NULL};
 
-    if (argc < 1 || argv[0][0] == '-') {
+    char *dest[1];
+    int   n = cli_args("backup", argc, argv, NULL, dest, 1);
+
+    if (n < 0)
+        return 2;
+    if (n == 0) {
         fprintf(stderr, "consometer backup: missing DEST; see 'consometer "
                         "backup --help'\n");
         return 2;
     }
-    if (cli_no_more("backup", argc, argv, 1))
-        return 2;
+    argv = dest;
     if (cli_open_store(c, 0, 0, &st, NULL, &err))
         return cli_fail(&err);
     if (store_backup(st, argv[0], &err)) {
@@ -257,6 +358,197 @@ cli_backup(struct cfg *c, int argc, char **argv)
     printf("backup %s: %lld bytes, integrity ok\n", argv[0],
            (long long) sb.st_size);
     return 0;
+}
+
+/* Print a JSON document built by 'w' on standard output. */
+static int
+cli_print_json(struct jw *w)
+{
+    const char   *buf;
+    size_t        len;
+    struct cm_err err;
+
+    if (jw_result(w, &buf, &len, &err) != CM_OK)
+        return cli_fail(&err);
+    printf("%.*s\n", (int) len, buf);
+    return 0;
+}
+
+/* Exit status of a refused import: 1 for --strict and store failures,
+** 2 for a file unusable as a whole. */
+static int
+cli_import_status(int code)
+{
+    switch (code) {
+    case CM_OK:
+        return 0;
+    case CM_EMALFORMED:
+    case CM_ELIMIT:
+    case CM_EMEDIA:
+    case CM_EIO:
+        return 2;
+    default:
+        return 1;
+    }
+}
+
+static int
+cli_import(struct cfg *c, int argc, char **argv)
+{
+    const char          *format = NULL, *mapping = NULL;
+    int                  strict = 0, n, worst = 0;
+    const struct cli_opt opts[] = {{"--format", &format, NULL},
+                                   {"--mapping", &mapping, NULL},
+                                   {"--strict", NULL, &strict},
+                                   {NULL}};
+    char               **files = calloc((size_t) argc + 1, sizeof(char *));
+    struct imp_result   *res;
+    struct store        *st;
+    struct cm_err        err;
+    struct imp_opts      o = {0, NULL, "cli", NULL};
+    struct jw           *w;
+
+    if ((n = cli_args("import", argc, argv, opts, files, argc)) <= 0) {
+        if (n == 0)
+            fprintf(stderr, "consometer import: no FILE; see 'consometer "
+                            "import --help'\n");
+        free(files);
+        return 2;
+    }
+    o.strict = strict;
+    o.mapping = mapping;
+    if (cli_open_store(c, 1, 1, &st, NULL, &err)) {
+        free(files);
+        return cli_fail(&err);
+    }
+    res = calloc((size_t) n, sizeof(*res));
+    for (int i = 0; i < n; i++) {
+        FILE          *f = fopen(files[i], "rb");
+        struct imp_src src;
+        int            rc, status;
+
+        if (f == NULL) {
+            snprintf(res[i].file, sizeof(res[i].file), "%s", files[i]);
+            res[i].status = CM_EIO;
+            snprintf(res[i].message, sizeof(res[i].message), "%s: %s", files[i],
+                     strerror(errno));
+            status = 2;
+        } else {
+            imp_src_file(&src, f, files[i]);
+            rc = imp_run(st, &src, format, &o, &res[i]);
+            fclose(f);
+            status = cli_import_status(rc);
+        }
+        if (status)
+            fprintf(stderr, "consometer import: %s\n", res[i].message);
+        if (status > worst)
+            worst = status;
+    }
+    w = jw_new();
+    imp_totals_json(w, res, n);
+    if (cli_print_json(w) != 0 && worst == 0)
+        worst = 1;
+    jw_free(w);
+    for (int i = 0; i < n; i++)
+        imp_result_clear(&res[i]);
+    free(res);
+    free(files);
+    store_close(st);
+    return worst;
+}
+
+/* sites import FILE / meters import FILE */
+static int
+cli_registry(struct cfg *c, int argc, char **argv, const char *what,
+             int (*import)(struct store *, struct imp_src *, int64_t *,
+                           struct cm_err *))
+{
+    char          *pos[2];
+    struct store  *st;
+    struct cm_err  err;
+    FILE          *f;
+    struct imp_src src;
+    int64_t        n;
+    int            rc;
+
+    if (cli_args(what, argc, argv, NULL, pos, 2) != 2 ||
+        strcmp(pos[0], "import") != 0) {
+        fprintf(stderr, "usage: consometer %s import FILE\n", what);
+        return 2;
+    }
+    if ((f = fopen(pos[1], "rb")) == NULL) {
+        fprintf(stderr, "consometer %s: %s: %s\n", what, pos[1],
+                strerror(errno));
+        return 2;
+    }
+    if (cli_open_store(c, 1, 1, &st, NULL, &err)) {
+        fclose(f);
+        return cli_fail(&err);
+    }
+    imp_src_file(&src, f, pos[1]);
+    rc = import(st, &src, &n, &err);
+    fclose(f);
+    if (rc == CM_OK) {
+        char                     details[64];
+        const struct store_audit a = {
+            "cli", strcmp(what, "sites") ? "meters.import" : "sites.import",
+            pos[1], NULL, details};
+
+        snprintf(details, sizeof(details), "{\"rows\":%lld}", (long long) n);
+        if (store_audit_add(st, &a, &err) != CM_OK)
+            cm_log(CM_LOG_WARN, "%s", err.msg);
+        printf("{\"file\":\"%s\",\"%s\":%lld}\n", pos[1], what, (long long) n);
+    } else
+        fprintf(stderr, "consometer %s import: %s\n", what, err.msg);
+    store_close(st);
+    return rc == CM_OK ? 0 : (rc == CM_ESTORE || rc == CM_EUNAVAIL) ? 1 : 2;
+}
+
+static int
+cli_sites(struct cfg *c, int argc, char **argv)
+{
+    return cli_registry(c, argc, argv, "sites", sites_import);
+}
+
+static int
+cli_meters(struct cfg *c, int argc, char **argv)
+{
+    return cli_registry(c, argc, argv, "meters", meters_import);
+}
+
+static int
+cli_user(struct cfg *c, int argc, char **argv)
+{
+    const char          *role = NULL;
+    const struct cli_opt opts[] = {{"--role", &role, NULL}, {NULL}};
+    char                *pos[2], token[AUTH_TOKEN_MAX];
+    struct store        *st;
+    struct cm_err        err;
+    struct jw           *w;
+    int                  rc;
+
+    if (cli_args("user", argc, argv, opts, pos, 2) != 2 ||
+        strcmp(pos[0], "add") != 0 || role == NULL) {
+        fprintf(stderr, "usage: consometer user add --role ROLE NAME\n");
+        return 2;
+    }
+    if (auth_init(&err) || cli_open_store(c, 1, 1, &st, NULL, &err))
+        return cli_fail(&err);
+    rc = auth_user_add(st, pos[1], role, token, &err);
+    store_close(st);
+    if (rc != CM_OK) {
+        fprintf(stderr, "consometer user add: %s\n", err.msg);
+        return rc == CM_EINVAL ? 2 : 1;
+    }
+    w = jw_new();
+    jw_obj_open(w);
+    jw_kv_str(w, "user", pos[1]);
+    jw_kv_str(w, "role", role);
+    jw_kv_str(w, "token", token);
+    jw_obj_close(w);
+    rc = cli_print_json(w);
+    jw_free(w);
+    return rc;
 }
 
 int
@@ -294,13 +586,5 @@ main(int argc, char **argv)
         fprintf(stderr, "consometer %s: %s\n", cmd->name, err.msg);
         return 2;
     }
-    for (int i = 0; i < nrest; i++)
-        if (!strncmp(argv[2 + i], "--", 2) && strcmp(argv[2 + i], "--origin")) {
-            fprintf(stderr,
-                    "consometer %s: unknown option '%s'; see "
-                    "'consometer %s --help'\n",
-                    cmd->name, argv[2 + i], cmd->name);
-            return 2;
-        }
     return cmd->run(&c, nrest, argv + 2);
 }

@@ -6,14 +6,17 @@
 #include <string.h>
 
 #include "api.h"
+#include "auth.h"
 #include "http.h"
 
 const struct route routes[] = {
-    {"GET", "/health", api_health, NULL, 0,
+    {"GET", "/health", api_health, NULL, 0, 0,
      "store reachable, schema version, build version, uptime"},
-    {"GET", "/metrics", api_metrics, NULL, 0,
+    {"GET", "/metrics", api_metrics, NULL, 0, 0,
      "Prometheus metrics: requests, latency, connections, store size"},
-    {"GET", "/api/v1", api_index, NULL, 0, "this list of routes"},
+    {"GET", "/api/v1", api_index, NULL, 0, 0, "this list of routes"},
+    {"POST", "/api/v1/ingest", api_ingest, "format,strict", ROUTE_UPLOAD,
+     AUTH_PROVIDER, "upload readings (provider token): the import summary"},
 };
 
 const int nroutes = (int) (sizeof(routes) / sizeof(routes[0]));

@@ -90,14 +90,17 @@ struct store_site {
 
 struct store_meter_def {
     const char *meter_id, *site_id, *kind, *source, *source_ref, *unit;
-    int64_t     step; /* Interval of its readings, s; -1: not declared */
+    int64_t     step;    /* Interval of its readings, s; -1: not declared */
+    int         counter; /* Its values are a cumulative index */
 };
 
 struct store_meter {
     int64_t id;
     char    kind[32];
     char    site_id[128];
-    int64_t step; /* Declared interval, s; -1: none */
+    int64_t step;     /* Declared interval, s; -1: none */
+    char    unit[16]; /* Unit its source sends */
+    int     counter;  /* Its values are a cumulative index */
 };
 
 /* Insert or update one site (by site_id). */
@@ -134,5 +137,27 @@ int store_import_finish(struct store *st, int64_t id, int64_t n_read,
                         int64_t n_inserted, int64_t n_updated,
                         int64_t n_rejected, const char *status,
                         const char *report, struct cm_err *err);
+
+/* ---- accounts (store_accounts.c) ------------------------------------ */
+
+struct store_account {
+    int64_t id;
+    char    name[65];
+    char    role[16];
+};
+
+/* CM_ECONFLICT if the name is taken. */
+int store_account_add(struct store *st, const char *name, const char *role,
+                      int64_t *id, struct cm_err *err);
+/* hash: SHA-256 of the token; expires_at: ISO 8601 UTC or NULL. */
+int store_token_add(struct store *st, int64_t account,
+                    const unsigned char hash[32], const char *prefix,
+                    const char *label, const char *expires_at,
+                    struct cm_err *err);
+/* The live (not revoked, not expired, account enabled) token with this
+** hash; *found 0 if none. */
+int store_token_find(struct store *st, const unsigned char hash[32],
+                     struct store_account *out, int *found,
+                     struct cm_err *err);
 
 #endif /* CM_STORE_H */

@@ -100,6 +100,7 @@ store_meter_upsert(struct store *st, const struct store_meter_def *m,
     sqlite3_bind_text(s, 6, m->unit, -1, SQLITE_STATIC);
     if (m->step >= 0)
         sqlite3_bind_int64(s, 7, m->step);
+    sqlite3_bind_int(s, 8, m->counter != 0);
     return store_step_done(st, s, err, "writing a meter");
 }
 
@@ -129,6 +130,9 @@ store_meter_find(struct store *st, const char *source, const char *ref,
         out->step = sqlite3_column_type(s, 3) == SQLITE_NULL
                         ? -1
                         : sqlite3_column_int64(s, 3);
+        snprintf(out->unit, sizeof(out->unit), "%s",
+                 (const char *) sqlite3_column_text(s, 4));
+        out->counter = sqlite3_column_int(s, 5);
     }
     sqlite3_reset(s);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)

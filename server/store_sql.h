@@ -15,9 +15,11 @@
     X(TX_BEGIN, "BEGIN IMMEDIATE")                                             \
     X(TX_COMMIT, "COMMIT")                                                     \
     X(TX_ROLLBACK, "ROLLBACK")                                                 \
-    X(METER_BY_ID, "SELECT m.id, m.kind, s.site_id, m.step FROM meter m "      \
+    X(METER_BY_ID, "SELECT m.id, m.kind, s.site_id, m.step, m.unit, m.counter "\
+                   "FROM meter m "                                          \
                    "JOIN site s ON s.id = m.site WHERE m.meter_id = ?1")       \
-    X(METER_BY_REF, "SELECT m.id, m.kind, s.site_id, m.step FROM meter m "     \
+    X(METER_BY_REF, "SELECT m.id, m.kind, s.site_id, m.step, m.unit, m.counter "\
+                    "FROM meter m "                                         \
                     "JOIN site s ON s.id = m.site "                            \
                     "WHERE m.source = ?1 AND m.source_ref = ?2")               \
     X(READING_GET, "SELECT value, import FROM reading "                        \
@@ -32,6 +34,14 @@
                      "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), n_read = ?2, "    \
                      "n_inserted = ?3, n_updated = ?4, n_rejected = ?5, "      \
                      "status = ?6, report = ?7 WHERE id = ?1")                 \
+    X(ACCOUNT_ADD, "INSERT INTO account (name, role) VALUES (?1, ?2)")       \
+    X(TOKEN_ADD, "INSERT INTO api_token (account, token_hash, prefix, label, " \
+                 "expires_at) VALUES (?1, ?2, ?3, ?4, ?5)")                    \
+    X(TOKEN_FIND, "SELECT a.id, a.name, a.role FROM api_token t "              \
+                  "JOIN account a ON a.id = t.account "                        \
+                  "WHERE t.token_hash = ?1 AND t.revoked_at IS NULL "          \
+                  "AND a.disabled = 0 AND (t.expires_at IS NULL OR "           \
+                  "t.expires_at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))")     \
     X(SITE_UPSERT, "INSERT INTO site (site_id, name, category, "               \
                    "floor_area_m2, commune_insee, district, epci, public, "    \
                    "attributes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "  \
@@ -44,11 +54,12 @@
                    " updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')")      \
     X(SITE_ID, "SELECT id FROM site WHERE site_id = ?1")                       \
     X(METER_UPSERT, "INSERT INTO meter (meter_id, site, kind, source, "        \
-                    "source_ref, unit, step) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "       \
+                    "source_ref, unit, step, counter) "                         \
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "       \
                     "ON CONFLICT (meter_id) DO UPDATE SET site = excluded.site,"\
                     " kind = excluded.kind, source = excluded.source, "        \
                     "source_ref = excluded.source_ref, unit = excluded.unit, " \
-                    "step = excluded.step, "                                   \
+                    "step = excluded.step, counter = excluded.counter, "       \
                     "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')")
 
 enum store_sql_id {

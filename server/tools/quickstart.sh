@@ -19,7 +19,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 # What building needs, and what the tests add (sqlite3 and curl drive the
 # command-line tests as an administrator would).
 BUILD_PKGS=(gcc make cmake pkg-config libcivetweb-dev libsqlite3-dev
-            libyajl-dev libarchive-dev liblua5.4-dev)
+            libyajl-dev libarchive-dev liblua5.4-dev libsodium-dev)
 TEST_PKGS=(sqlite3 curl)
 
 say() { printf '== %s\n' "$*" >&2; }

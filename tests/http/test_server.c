@@ -41,12 +41,15 @@ t_build_table(void)
 {
     memcpy(t_table, routes, sizeof(routes[0]) * (size_t) nroutes);
     t_ntable = nroutes;
+    t_table[t_ntable++] =
+        (struct route){"GET", "/test/fail",          t_fail_handler, NULL, 0,
+                       0,     "fails like the store"};
     t_table[t_ntable++] = (struct route){
-        "GET", "/test/fail", t_fail_handler, NULL, 0, "fails like the store"};
+        "GET", "/test/{a}/x/{b}", t_arg_handler, NULL, 0, 0, "args"};
     t_table[t_ntable++] = (struct route){
-        "GET", "/test/{a}/x/{b}", t_arg_handler, NULL, 0, "args"};
+        "DELETE", "/test/{a}/x/{b}", t_arg_handler, NULL, 0, 0, "args"};
     t_table[t_ntable++] = (struct route){
-        "DELETE", "/test/{a}/x/{b}", t_arg_handler, NULL, 0, "args"};
+        "POST", "/test/body", t_arg_handler, NULL, ROUTE_BODY, 0, "a body"};
 }
 
 static void
@@ -185,7 +188,7 @@ test_body_limit(void)
     /* Announced too big: refused before a byte of it is read */
     snprintf(hdr, sizeof(hdr), "Content-Length: %lld\r\n",
              (long long) ts.cfg.http_body_max + 1);
-    t_req(ts.port, "POST", "/health", hdr, &r);
+    t_req(ts.port, "POST", "/test/body", hdr, &r);
     t_assert_envelope(&r, 413, "limit_exceeded");
     doc = t_json(&r);
     ASSERT_STREQ(t_json_str(doc, "error", "details", "setting"),
@@ -197,8 +200,12 @@ test_body_limit(void)
     ASSERT_STREQ(v, "close");
     t_resp_free(&r);
     /* Even on a path no route serves */
-    t_req(ts.port, "PUT", "/index.html", hdr, &r);
+    t_req(ts.port, "GET", "/index.html", hdr, &r);
     t_assert_envelope(&r, 413, "limit_exceeded");
+    t_resp_free(&r);
+    /* A wrong method is a 405 whatever the body */
+    t_req(ts.port, "POST", "/health", hdr, &r);
+    t_assert_envelope(&r, 405, "method_not_allowed");
     t_resp_free(&r);
 }
 

@@ -40,8 +40,8 @@ t_imp_close(struct t_imp *t)
 static inline void
 t_imp_site(struct t_imp *t, const char *site_id)
 {
-    struct store_site s = {site_id, "Site", "education", 1000, "56121",
-                           NULL,    "200042174", 1,  NULL};
+    struct store_site s = {site_id, "Site",      "education", 1000, "56121",
+                           NULL,    "200042174", 1,           NULL};
     struct cm_err     err;
 
     ASSERT_EQ(store_site_upsert(t->st, &s, &err), CM_OK);
@@ -53,10 +53,11 @@ t_imp_meter(struct t_imp *t, const char *meter_id, const char *site_id,
             const char *kind, const char *source, const char *ref,
             long long step)
 {
-    struct store_meter_def m = {meter_id, site_id, kind, source, ref,
-                                strcmp(kind, "temperature") ? "kWh" : "degC",
-                                step};
-    struct cm_err          err;
+    struct store_meter_def m = {
+        meter_id, site_id, kind,
+        source,   ref,     strcmp(kind, "temperature") ? "kWh" : "degC",
+        step,     0};
+    struct cm_err err;
 
     ASSERT_EQ(store_meter_upsert(t->st, &m, &err), CM_OK);
 }
