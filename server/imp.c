@@ -419,7 +419,7 @@ imp_run(struct store *st, struct imp_src *src, const char *format,
     if (format) {
         if ((fmt = imp_format_find(format)) == NULL) {
             imp_formats_list(list, sizeof(list));
-            cm_fail(&err, CM_EINVAL, "unknown format '%.32s' (known: %s)",
+            cm_fail(&err, CM_EMEDIA, "unknown format '%.32s' (known: %s)",
                     format, list);
             cm_err_what(&err, "param", "format");
             return imp_refuse(res, &err);

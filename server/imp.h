@@ -140,7 +140,7 @@ struct imp_result {
 ** detect it from the first bytes). Fills *res in every case. Returns
 ** CM_OK when the file was imported (possibly with rejected rows), or the
 ** code that refused it whole: CM_EMALFORMED (unusable file), CM_EINVAL
-** (--strict and a bad row, or an unknown format), CM_ELIMIT (too big),
+** (--strict and a bad row), CM_EMEDIA (unknown format), CM_ELIMIT (too big),
 ** CM_ESTORE/CM_EUNAVAIL (the store failed). Nothing of a refused file
 ** stays in the store.
 */

@@ -18,7 +18,7 @@ store_account_add(struct store *st, const char *name, const char *role,
     sqlite3_bind_text(s, 2, role, -1, SQLITE_STATIC);
     rc = sqlite3_step(s);
     sqlite3_reset(s);
-    if (rc == SQLITE_CONSTRAINT) {
+    if ((rc & 0xff) == SQLITE_CONSTRAINT) { /* Extended codes are on */
         cm_fail(err, CM_ECONFLICT, "an account named '%.64s' exists already",
                 name);
         cm_err_what(err, "field", "name");

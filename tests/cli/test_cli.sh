@@ -87,6 +87,63 @@ expect 2 'file exists' -- "$BIN" backup copy.db
 expect 2 'missing DEST' -- "$BIN" backup
 expect 1 'consometer.db' -- "$BIN" backup x.db --data-dir "$TMP/nothing-here"
 
+# the registry and imports, as an administrator runs them
+cat > sites.csv <<'CSV'
+site_id,name,category,floor_area_m2,commune_insee,district,epci,public
+ecole-jules-ferry,École Jules Ferry,education,1850,56121,,200042174,true
+mairie,Hôtel de ville,administration,4200,56121,,200042174,true
+CSV
+cat > meters.csv <<'CSV'
+meter_id,site_id,kind,source,source_ref,step
+jf-elec,ecole-jules-ferry,electricity,csv,,PT1H
+jf-temp,ecole-jules-ferry,temperature,csv,,
+mairie-linky,mairie,electricity,enedis,30001642617347,
+CSV
+expect 0 '"sites":2' -- "$BIN" sites import sites.csv --db "$TMP/fed.db"
+expect 0 '"meters":3' -- "$BIN" meters import meters.csv --db "$TMP/fed.db"
+expect 0 '"meters":3' -- "$BIN" meters import meters.csv --db "$TMP/fed.db"
+printf 'site_id,name,category,floor_area_m2,commune_insee,district,epci,public,colour\n' > bad-sites.csv
+expect 2 "bad-sites.csv: line 1: unknown column 'colour'" -- "$BIN" sites import bad-sites.csv --db "$TMP/fed.db"
+printf 'meter_id,site_id,kind,source,source_ref\nx,nowhere,electricity,csv,\n' > bad-meters.csv
+expect 2 "bad-meters.csv: line 2: site 'nowhere' is not in the registry" -- "$BIN" meters import bad-meters.csv --db "$TMP/fed.db"
+printf 'meter_id,site_id,kind,source,source_ref\ny,mairie,steam,csv,\n' > bad-kind.csv
+expect 2 "line 2: unknown kind 'steam'" -- "$BIN" meters import bad-kind.csv --db "$TMP/fed.db"
+[ "$(sqlite3 fed.db 'SELECT count(*) FROM meter')" = 3 ] || fail "a refused meters file wrote something"
+ok "refused registry files write nothing"
+cat > readings.csv <<'CSV'
+site_id,meter_id,kind,unit,timestamp,value
+ecole-jules-ferry,jf-elec,electricity,kWh,2024-01-15T08:00:00+01:00,12.5
+ecole-jules-ferry,jf-elec,electricity,Wh,2024-01-15T09:00:00+01:00,14250
+ecole-jules-ferry,jf-temp,temperature,degC,2024-01-15T08:00:00Z,-1.5
+ecole-jules-ferry,jf-elec,electricity,kWh,2024-01-15T10:00:00+01:00,NaN
+CSV
+expect 0 '"rows_read":4,"rows_imported":3,"rows_updated":0,"rows_unchanged":0,"rows_rejected":1' -- "$BIN" import readings.csv --db "$TMP/fed.db"
+expect 0 '"rows_imported":0,"rows_updated":0,"rows_unchanged":3,"rows_rejected":1' -- "$BIN" import readings.csv --db "$TMP/fed.db"
+expect 0 '"errors":\[\{"file":"readings.csv","line":5,"message":"value .NaN. is not a number' -- "$BIN" import readings.csv --db "$TMP/fed.db"
+expect 1 'rows rejected and --strict is set' -- "$BIN" import --strict readings.csv --db "$TMP/fed.db"
+printf 'site_id,meter_id,kind,unit,timestamp,value\necole-jules-ferry,jf-elec,electricity,kWh,"2024-01-16T08:00:00Z,1\n' > cut.csv
+expect 2 'cut.csv: line 2: unterminated quote' -- "$BIN" import cut.csv --db "$TMP/fed.db"
+printf 'hello\n' > what.txt
+expect 2 'what.txt: cannot tell the format' -- "$BIN" import what.txt --db "$TMP/fed.db"
+expect 2 'no-such.csv' -- "$BIN" import no-such.csv --db "$TMP/fed.db"
+expect 2 "unknown format 'xml'" -- "$BIN" import --format xml readings.csv --db "$TMP/fed.db"
+[ "$(sqlite3 fed.db 'SELECT count(*) FROM reading')" = 3 ] || fail "readings count"
+[ "$(sqlite3 fed.db "SELECT value FROM reading r JOIN meter m ON m.id = r.meter WHERE m.meter_id = 'jf-elec' AND start = 1705305600")" = 14.25 ] || fail "Wh were not converted to kWh"
+[ "$(sqlite3 fed.db "SELECT count(*) FROM audit_log WHERE action = 'readings.import'")" -ge 3 ] || fail "imports not audited"
+ok "readings stored in kWh at their UTC start; imports audited"
+
+# accounts: the token is printed once, only its hash is kept
+out=$("$BIN" user add --role provider lorient-zabbix --db "$TMP/fed.db") || fail "user add: $out"
+grep -qE '^\{"user":"lorient-zabbix","role":"provider","token":"cm_[A-Za-z0-9_-]{43}"\}$' <<<"$out" || fail "user add output: $out"
+token=$(grep -o 'cm_[A-Za-z0-9_-]*' <<<"$out")
+[ "$(sqlite3 fed.db "SELECT count(*) FROM api_token WHERE token_hash = unhex('$(printf %s "$token" | sha256sum | cut -c1-64)')" 2>/dev/null)" = 1 ] ||
+    [ "$(sqlite3 fed.db "SELECT hex(token_hash) FROM api_token")" = "$(printf %s "$token" | sha256sum | cut -c1-64 | tr a-f A-F)" ] || fail "token hash"
+! grep -q "$token" fed.db fed.db-wal 2>/dev/null || fail "the token itself is in the store"
+ok "user add prints the token once and stores its SHA-256"
+expect 1 "exists already" -- "$BIN" user add --role provider lorient-zabbix --db "$TMP/fed.db"
+expect 2 "unknown role 'root'" -- "$BIN" user add --role root someone --db "$TMP/fed.db"
+expect 2 'usage: consometer user add' -- "$BIN" user add nobody --db "$TMP/fed.db"
+
 # serve: answers /health; SIGTERM with requests in flight exits 0 quickly
 "$BIN" serve --port 0 --threads 4 2> serve.log &
 pid=$!

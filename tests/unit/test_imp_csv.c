@@ -211,7 +211,7 @@ test_whole_file_refusals(void)
     ASSERT_CONTAINS(r.message, "required column 'timestamp'");
     imp_result_clear(&r);
     ASSERT_EQ(t_imp_text(&t, "t.csv", good, sizeof(good) - 1, "nope", 0, &r),
-              CM_EINVAL);
+              CM_EMEDIA);
     ASSERT_CONTAINS(r.message, "unknown format 'nope'");
     imp_result_clear(&r);
     t_imp_sum(&t, "elec-1", 0, 1LL << 40, &sum, &n);
