@@ -5,22 +5,23 @@
 #       install what is missing, build, create the store under data/ in the
 #       checkout, load the demo data, serve on http://127.0.0.1:8080
 #   bash server/tools/quickstart.sh test
-#       install what is missing, build (normal and sanitizer builds), run
-#       every test; the last line is ctest's own summary
+#       install what is missing, build (normal, sanitizer and fuzzer
+#       builds), fuzz each parser briefly, run every test under the
+#       sanitizers and then normally; the last line is ctest's own summary
 #
 # Both are idempotent and work from any current directory. Only packages
 # that are missing are installed (apt-get, non-interactive; sudo when not
-# root). Builds go to build/ and build-asan/ in the checkout.
+# root). Builds go to build/, build-asan/ and build-fuzz/ in the checkout.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 # What building needs, and what the tests add (sqlite3 and curl drive the
-# command-line tests as an administrator would).
+# command-line tests as an administrator would; clang brings libFuzzer).
 BUILD_PKGS=(gcc make cmake pkg-config libcivetweb-dev libsqlite3-dev
             libyajl-dev libarchive-dev liblua5.4-dev libsodium-dev)
-TEST_PKGS=(sqlite3 curl)
+TEST_PKGS=(sqlite3 curl clang libclang-rt-14-dev)
 
 say() { printf '== %s\n' "$*" >&2; }
 
@@ -61,8 +62,11 @@ serve)
     ;;
 test)
     install_missing "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"
+    build "$ROOT/build-fuzz" -DCMAKE_C_COMPILER=clang -DCM_FUZZ=ON
     build "$ROOT/build-asan" -DCMAKE_BUILD_TYPE=Debug -DCM_SANITIZE=ON
     build "$ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+    say "fuzzing each parser for a few seconds (libFuzzer)"
+    (cd "$ROOT/build-fuzz" && ctest -j "$JOBS" -L '^fuzz$' --output-on-failure)
     say "tests under AddressSanitizer + UndefinedBehaviorSanitizer"
     (cd "$ROOT/build-asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
         UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
