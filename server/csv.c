@@ -234,6 +234,11 @@ csv_next(struct csv *c, struct csv_rec *rec, struct cm_err *err)
             break;
         i++;            /* The separator */
         if (i == len) { /* A trailing separator: one more, empty field */
+            if (rec->n == CSV_MAX_FIELDS) {
+                cm_fail(err, CM_EMALFORMED, "%s: line %ld: more than %d fields",
+                        c->src->name, rec->line, CSV_MAX_FIELDS);
+                return -1;
+            }
             rec->f[rec->n] = o;
             rec->len[rec->n] = 0;
             *o++ = '\0';

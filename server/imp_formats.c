@@ -11,6 +11,24 @@
 const struct imp_format imp_formats[] = {
     {"csv", "canonical CSV: site_id,meter_id,kind,unit,timestamp,value[,step]",
      imp_csv_detect, imp_csv_parse},
+    {"adict", "GRDF ADICT gas consumption NDJSON (Gazpar), ref: id_pce",
+     imp_adict_detect, imp_adict_parse},
+    {"zabbix",
+     "Zabbix history.get JSON or real-time export NDJSON, ref: "
+     "itemid",
+     imp_zabbix_detect, imp_zabbix_parse},
+    {"dataconnect",
+     "Enedis Data Connect meter_reading JSON, ref: "
+     "usage_point_id",
+     imp_dataconnect_detect, imp_dataconnect_parse},
+    {"fronius",
+     "Fronius Solar API GetArchiveData JSON, ref: "
+     "<device>/<channel>",
+     imp_fronius_detect, imp_fronius_parse},
+    {"emoncms", "emoncms feed/data.json as feed-<id>.json, ref: <id>",
+     imp_emoncms_detect, imp_emoncms_parse},
+    {"senml", "SenML JSON pack (RFC 8428, Quoalise), ref: bn + n",
+     imp_senml_detect, imp_senml_parse},
 };
 
 const int imp_nformats = (int) (sizeof(imp_formats) / sizeof(imp_formats[0]));
@@ -25,9 +43,8 @@ imp_first_line_has(const char *p, size_t n, const char *needle)
 }
 
 int
-imp_header(const char *file, const struct csv_rec *hdr,
-           const char *const *cols, int nrequired, int *col, int *ncols,
-           struct cm_err *err)
+imp_header(const char *file, const struct csv_rec *hdr, const char *const *cols,
+           int nrequired, int *col, int *ncols, struct cm_err *err)
 {
     int n = 0;
 

@@ -32,5 +32,11 @@ int imp_header(const char *file, const struct csv_rec *hdr,
                           const struct imp_opts *o, struct cm_err *err);
 
 IMP_DECLARE(csv)
+IMP_DECLARE(adict)
+IMP_DECLARE(zabbix)
+IMP_DECLARE(dataconnect)
+IMP_DECLARE(fronius)
+IMP_DECLARE(emoncms)
+IMP_DECLARE(senml)
 
 #endif /* CM_IMP_INT_H */

@@ -6,6 +6,7 @@
 ** value as a yajl_val tree exactly as yajl_tree_parse() would, so that
 ** yajl_tree_get() and yajl_tree_free() work on it.
 */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,7 +62,8 @@ js_compile(const char *p, struct js_pattern *out)
 {
     out->n = 0;
     while (*p && out->n < JS_MAX_SEGS) {
-        size_t len = strcspn(p, ".[");
+        const char *before = p;
+        size_t      len = strcspn(p, ".[");
 
         if (len > 0) {
             struct js_seg *s = &out->seg[out->n++];
@@ -76,6 +78,8 @@ js_compile(const char *p, struct js_pattern *out)
             p += 2;
         }
         if (*p == '.')
+            p++;
+        if (p == before) /* A stray '[': skip it rather than spin */
             p++;
     }
 }
@@ -271,11 +275,14 @@ js_number(void *ctx, const char *s, size_t n)
 
     v->u.number.r = cm_strndup(s, n);
     js->bytes += n;
+    /* As yajl_tree does: out of range (ERANGE) is not valid. */
+    errno = 0;
     v->u.number.i = strtoll(v->u.number.r, &end, 10);
-    if (*end == '\0')
+    if (*end == '\0' && errno == 0)
         v->u.number.flags |= YAJL_NUMBER_INT_VALID;
+    errno = 0;
     v->u.number.d = strtod(v->u.number.r, &end);
-    if (*end == '\0')
+    if (*end == '\0' && errno == 0)
         v->u.number.flags |= YAJL_NUMBER_DOUBLE_VALID;
     return js_scalar(js, v);
 }
@@ -377,8 +384,10 @@ js_yajl_error(struct jstream *js, struct imp_src *src, const char *buf,
         yajl_get_error(js->h, 0, (const unsigned char *) buf, n);
     long at = js->base + (long) yajl_get_bytes_consumed(js->h);
 
-    cm_fail(err, CM_EMALFORMED, "%s: not valid JSON at byte %ld: %s", src->name,
-            at, msg ? (const char *) msg : "parse error");
+    /* yajl ends its message with a newline: keep its first line only */
+    cm_fail(err, CM_EMALFORMED, "%s: not valid JSON at byte %ld: %.*s",
+            src->name, at, msg ? (int) strcspn((const char *) msg, "\n") : 11,
+            msg ? (const char *) msg : "parse error");
     yajl_free_error(js->h, msg);
     return err->code;
 }

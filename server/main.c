@@ -295,7 +295,8 @@ cli_config(struct cfg *c, int argc, char **argv)
     const char          *buf;
     size_t               len;
     int                  origin = 0;
-    const struct cli_opt opts[] = {{"--origin", NULL, &origin}, {NULL}};
+    const struct cli_opt opts[] = {{"--origin", NULL, &origin},
+                                   {NULL, NULL, NULL}};
 
     if (cli_args("config", argc, argv, opts, NULL, 0) < 0) {
         jw_free(w);
@@ -400,7 +401,7 @@ cli_import(struct cfg *c, int argc, char **argv)
     const struct cli_opt opts[] = {{"--format", &format, NULL},
                                    {"--mapping", &mapping, NULL},
                                    {"--strict", NULL, &strict},
-                                   {NULL}};
+                                   {NULL, NULL, NULL}};
     char               **files = calloc((size_t) argc + 1, sizeof(char *));
     struct imp_result   *res;
     struct store        *st;
@@ -520,7 +521,7 @@ static int
 cli_user(struct cfg *c, int argc, char **argv)
 {
     const char          *role = NULL;
-    const struct cli_opt opts[] = {{"--role", &role, NULL}, {NULL}};
+    const struct cli_opt opts[] = {{"--role", &role, NULL}, {NULL, NULL, NULL}};
     char                *pos[2], token[AUTH_TOKEN_MAX];
     struct store        *st;
     struct cm_err        err;

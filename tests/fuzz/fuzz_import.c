@@ -50,8 +50,8 @@ fuzz_read(void *ctx, char *buf, size_t n)
 static void
 fuzz_init(void)
 {
-    struct store_opts o = {1, 1, 1000, 0};
-    struct cm_err     err;
+    struct store_opts                   o = {1, 1, 1000, 0};
+    struct cm_err                       err;
     static const struct store_meter_def meters[] = {
         {"m1", "s1", "electricity", "csv", NULL, "kWh", 3600, 0},
         {"t1", "s1", "temperature", "csv", NULL, "degC", -1, 0},
@@ -113,7 +113,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (fuzz_st == NULL)
         fuzz_init();
     memset(&src, 0, sizeof(src));
-    src.name = "fuzz";
+    /* emoncms takes the feed id from the file's name */
+    src.name = strcmp(FUZZ_FORMAT, "emoncms") ? "fuzz" : "feed-1.json";
     src.read = fuzz_read;
     src.ctx = &b;
     src.limit = 1 << 20;
@@ -123,8 +124,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (rc != CM_OK && (res.stats.imported || res.stats.updated))
         abort(); /* A refused file must not claim it wrote anything */
-    if (res.stats.read < res.stats.rejected ||
-        res.nerrors > IMP_MAX_ERRORS ||
+    if (res.stats.read < res.stats.rejected || res.nerrors > IMP_MAX_ERRORS ||
         (res.stats.rejected > 0 && rc == CM_OK && res.nerrors == 0))
         abort();
     imp_result_clear(&res);
