@@ -34,6 +34,7 @@ api_ingest(struct req *rq)
 {
     const char       *format = query_get(&rq->q, "format");
     const char       *strict = query_get(&rq->q, "strict");
+    const char       *name = query_get(&rq->q, "name");
     struct imp_opts   o = {0, NULL, rq->account.name, rq->ri->remote_addr};
     struct imp_src    src;
     struct imp_result res;
@@ -55,8 +56,18 @@ api_ingest(struct req *rq)
         cm_err_what(&err, "param", "format");
         return http_reply_error(rq, &err);
     }
+    /* The upload's file name, for the summary and the audit log; emoncms
+    ** also reads its feed id there ("feed-12.json"). */
+    if (name && (strlen(name) == 0 || strlen(name) > 128 ||
+                 strpbrk(name, "/\\") != NULL)) {
+        cm_fail(&err, CM_EINVAL,
+                "name must be a file name of 1 to 128 "
+                "characters, without '/'");
+        cm_err_what(&err, "param", "name");
+        return http_reply_error(rq, &err);
+    }
     memset(&src, 0, sizeof(src));
-    src.name = "request body";
+    src.name = name ? name : "request body";
     src.read = api_ingest_read;
     src.ctx = rq->conn;
     src.limit = rq->cfg->ingest_body_max;

@@ -14,6 +14,7 @@
 
 #include "imp.h"
 #include "jw.h"
+#include "limits.h"
 #include "mem.h"
 #include "store.h"
 #include "units.h"
@@ -156,10 +157,17 @@ imp_parse_step(const char *s, int64_t *out)
 
 /* ---- the sink --------------------------------------------------------- */
 
-#define IMP_CACHE 256 /* Meters remembered per file (open addressing) */
+/* Meters remembered per file: open addressing over a table larger than
+** any territory's meter count, so a file that cycles through all its
+** meters hour by hour never misses. Past IMP_PROBES collisions a slot is
+** reused (its counter chain restarts: rare, and reported as a baseline). */
+#define IMP_CACHE 8192
+#define IMP_PROBES 16
 
 struct imp_meter {
-    char               key[160]; /* source '\x1f' ref; "" = empty slot */
+    unsigned           hash;
+    char               source[16];
+    char               ref[128]; /* "" = empty slot */
     int                found;
     struct store_meter m;
     int                kind;      /* enum units_kind, or -1 */
@@ -199,12 +207,15 @@ imp_reject(struct imp_sink *k, long line, const char *fmt, ...)
 }
 
 static unsigned
-imp_hash(const char *s)
+imp_hash(const char *source, const char *ref)
 {
-    unsigned h = 2166136261u; /* FNV-1a */
+    unsigned h = 2166136261u; /* FNV-1a over source, a separator, ref */
 
-    while (*s)
-        h = (h ^ (unsigned char) *s++) * 16777619u;
+    while (*source)
+        h = (h ^ (unsigned char) *source++) * 16777619u;
+    h = (h ^ 0x1f) * 16777619u;
+    while (*ref)
+        h = (h ^ (unsigned char) *ref++) * 16777619u;
     return h;
 }
 
@@ -213,29 +224,33 @@ imp_hash(const char *s)
 static struct imp_meter *
 imp_meter(struct imp_sink *k, const char *source, const char *ref)
 {
-    char              key[160];
-    struct imp_meter *m;
-    unsigned          h;
-    int               probes = 0;
+    unsigned          h = imp_hash(source, ref);
+    struct imp_meter *m = NULL;
 
-    snprintf(key, sizeof(key), "%s\x1f%s", source, ref);
-    h = imp_hash(key) % IMP_CACHE;
-    for (;; h = (h + 1) % IMP_CACHE) {
-        m = &k->cache[h];
-        if (m->key[0] == '\0' || strcmp(m->key, key) == 0)
-            break;
-        if (++probes == IMP_CACHE) { /* Full: reuse this slot */
-            memset(m, 0, sizeof(*m));
+    for (unsigned i = 0; i < IMP_PROBES; i++) {
+        struct imp_meter *s = &k->cache[(h + i) % IMP_CACHE];
+
+        if (s->ref[0] == '\0') {
+            m = s;
             break;
         }
+        if (s->hash == h && strcmp(s->ref, ref) == 0 &&
+            strcmp(s->source, source) == 0)
+            return s;
     }
-    if (m->key[0] != '\0')
-        return m;
+    if (m == NULL) /* A crowded neighbourhood: reuse the first slot */
+        m = &k->cache[h % IMP_CACHE];
+    memset(m, 0, sizeof(*m));
     if (store_meter_find(k->st, source, ref, &m->m, &m->found, &k->err)) {
         k->failed = 1;
         return NULL;
     }
-    snprintf(m->key, sizeof(m->key), "%s", key);
+    /* Refs longer than the slot are looked up every time, never cached. */
+    if (strlen(ref) < sizeof(m->ref) && strlen(source) < sizeof(m->source)) {
+        m->hash = h;
+        memcpy(m->source, source, strlen(source) + 1);
+        memcpy(m->ref, ref, strlen(ref) + 1);
+    }
     m->kind = m->found ? units_kind_find(m->m.kind) : -1;
     return m;
 }
@@ -408,7 +423,7 @@ imp_run(struct store *st, struct imp_src *src, const char *format,
 {
     const struct imp_format *fmt;
     struct imp_sink          k;
-    struct cm_err            err;
+    struct cm_err            err, cerr;
     char                     list[256], report[128];
     int                      rc;
 
@@ -439,7 +454,7 @@ imp_run(struct store *st, struct imp_src *src, const char *format,
     k.st = st;
     k.res = res;
     k.o = o;
-    if (store_begin(st, &err))
+    if (store_cache_kib(st, CM_IMP_CACHE_KIB, &err) || store_begin(st, &err))
         return imp_refuse(res, &err);
     if (store_import_begin(st, fmt->name, fmt->name, src->name, o->actor,
                            &k.import_id, &err)) {
@@ -482,10 +497,12 @@ imp_run(struct store *st, struct imp_src *src, const char *format,
     }
     if (rc == CM_OK)
         rc = store_commit(st, &err);
-    if (rc != CM_OK) {
+    if (rc != CM_OK)
         store_rollback(st);
+    /* Give the cache back: this connection may serve requests next. */
+    store_cache_kib(st, 0, &cerr);
+    if (rc != CM_OK)
         return imp_refuse(res, &err);
-    }
     return CM_OK;
 }
 

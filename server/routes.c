@@ -15,7 +15,7 @@ const struct route routes[] = {
     {"GET", "/metrics", api_metrics, NULL, 0, 0,
      "Prometheus metrics: requests, latency, connections, store size"},
     {"GET", "/api/v1", api_index, NULL, 0, 0, "this list of routes"},
-    {"POST", "/api/v1/ingest", api_ingest, "format,strict", ROUTE_UPLOAD,
+    {"POST", "/api/v1/ingest", api_ingest, "format,strict,name", ROUTE_UPLOAD,
      AUTH_PROVIDER, "upload readings (provider token): the import summary"},
 };
 

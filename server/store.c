@@ -444,3 +444,13 @@ store_audit_count(struct store *st, int64_t *out, struct cm_err *err)
     sqlite3_reset(s);
     return CM_OK;
 }
+
+int
+store_cache_kib(struct store *st, int kib, struct cm_err *err)
+{
+    char sql[64];
+
+    /* A PRAGMA cannot take a bound parameter; kib is an int we format. */
+    snprintf(sql, sizeof(sql), "PRAGMA cache_size = %d", kib ? -kib : -2000);
+    return store_exec(st, sql, err, "setting the cache size");
+}

@@ -71,6 +71,9 @@ int store_audit_add(struct store *st, const struct store_audit *a,
                     struct cm_err *err);
 int store_audit_count(struct store *st, int64_t *out, struct cm_err *err);
 
+/* Set the connection's page cache to 'kib' KiB (0: SQLite's default). */
+int store_cache_kib(struct store *st, int kib, struct cm_err *err);
+
 /* ---- transactions ---------------------------------------------------- */
 
 /* BEGIN IMMEDIATE (waits store.busy_timeout_ms for other writers). */

@@ -14,6 +14,8 @@ struct store {
     sqlite3      *db;
     sqlite3_stmt *stmt[STORE_NSQL];
     char         *path;
+    int           put_new; /* The last reading put was new: try to insert
+                           ** the next one first (one statement, not two) */
 };
 
 /* The statement 'id', reset and with its bindings cleared. */

@@ -145,9 +145,27 @@ store_reading_put(struct store *st, int64_t meter, int64_t start, int64_t step,
                   double value, int64_t import_id, enum store_put *outcome,
                   double *previous, struct cm_err *err)
 {
-    sqlite3_stmt *s = store_stmt(st, STORE_READING_GET);
+    sqlite3_stmt *s;
     int           rc;
 
+    /* Files bring runs of new readings or runs of known ones: guess from
+    ** the last outcome which statement will settle this one alone. */
+    if (st->put_new) {
+        s = store_stmt(st, STORE_READING_ADD);
+        sqlite3_bind_int64(s, 1, meter);
+        sqlite3_bind_int64(s, 2, start);
+        sqlite3_bind_int64(s, 3, step);
+        sqlite3_bind_double(s, 4, value);
+        sqlite3_bind_int64(s, 5, import_id);
+        if (store_step_done(st, s, err, "writing a reading"))
+            return err->code;
+        if (sqlite3_changes(st->db) == 1) {
+            *outcome = STORE_PUT_INSERTED;
+            return CM_OK;
+        }
+        st->put_new = 0; /* It was there: compare, below */
+    }
+    s = store_stmt(st, STORE_READING_GET);
     sqlite3_bind_int64(s, 1, meter);
     sqlite3_bind_int64(s, 2, start);
     sqlite3_bind_int64(s, 3, step);
@@ -157,6 +175,7 @@ store_reading_put(struct store *st, int64_t meter, int64_t start, int64_t step,
         int64_t by = sqlite3_column_int64(s, 1);
 
         sqlite3_reset(s);
+        st->put_new = 0;
         *previous = old;
         if (old == value) {
             *outcome = STORE_PUT_UNCHANGED;
@@ -174,6 +193,7 @@ store_reading_put(struct store *st, int64_t meter, int64_t start, int64_t step,
             return store_fail(st, err, "reading a reading");
         s = store_stmt(st, STORE_READING_INSERT);
         *outcome = STORE_PUT_INSERTED;
+        st->put_new = 1;
     }
     sqlite3_bind_int64(s, 1, meter);
     sqlite3_bind_int64(s, 2, start);

@@ -26,6 +26,8 @@
                    "WHERE meter = ?1 AND start = ?2 AND step = ?3")            \
     X(READING_INSERT, "INSERT INTO reading (meter, start, step, value, "       \
                       "import) VALUES (?1, ?2, ?3, ?4, ?5)")                    \
+    X(READING_ADD, "INSERT INTO reading (meter, start, step, value, import) "  \
+                   "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING")       \
     X(READING_UPDATE, "UPDATE reading SET value = ?4, import = ?5 "            \
                       "WHERE meter = ?1 AND start = ?2 AND step = ?3")          \
     X(IMPORT_BEGIN, "INSERT INTO import (source, format, file_name, actor) "   \

@@ -317,10 +317,15 @@ ts_to_utc(const struct ts_civil *c, int tz_paris, enum ts_fold fold,
     int64_t     local, winter, summer;
     int         w_ok, s_ok;
 
-    snprintf(when, sizeof(when), "%04d-%02d-%02dT%02d:%02d:%02d", c->year,
-             c->month, c->day, c->hour, c->minute, c->second);
-    if (bad != NULL)
+    /* 'when' names the time in error messages only: formatting it for
+    ** every good row cost the importer 5 % of its time. */
+#define TS_WHEN()                                                              \
+    snprintf(when, sizeof(when), "%04d-%02d-%02dT%02d:%02d:%02d", c->year,     \
+             c->month, c->day, c->hour, c->minute, c->second)
+    if (bad != NULL) {
+        TS_WHEN();
         return cm_fail(err, CM_EINVAL, "'%s': %s out of range", when, bad);
+    }
     local = ts_days_from_civil(c->year, c->month, c->day) * TS_DAY +
             c->hour * 3600 + c->minute * 60 + c->second;
     if (c->has_offset) {
@@ -338,22 +343,27 @@ ts_to_utc(const struct ts_civil *c, int tz_paris, enum ts_fold fold,
     summer = local - 7200;
     w_ok = ts_paris_offset(winter) == 3600;
     s_ok = ts_paris_offset(summer) == 7200;
-    if (!w_ok && !s_ok)
+    if (!w_ok && !s_ok) {
+        TS_WHEN();
         return cm_fail(err, CM_EINVAL,
                        "local time %s does not exist in Europe/Paris "
                        "(the hour skipped by summer time)",
                        when);
+    }
     if (w_ok && s_ok) {
-        if (fold == TS_FOLD_ERROR)
+        if (fold == TS_FOLD_ERROR) {
+            TS_WHEN();
             return cm_fail(err, CM_EINVAL,
                            "local time %s is ambiguous in Europe/Paris "
                            "(the hour repeated when summer time ends)",
                            when);
+        }
         *out = fold == TS_FOLD_EARLIER ? summer : winter;
         return CM_OK;
     }
     *out = s_ok ? summer : winter;
     return CM_OK;
+#undef TS_WHEN
 }
 
 /* Years 0000..9999 are all that fit in out[21] and all that ts_to_utc

@@ -48,6 +48,12 @@ fuzz_read(void *ctx, char *buf, size_t n)
 }
 
 static void
+fuzz_cleanup(void)
+{
+    unlink(fuzz_mapping);
+}
+
+static void
 fuzz_init(void)
 {
     struct store_opts                   o = {1, 1, 1000, 0};
@@ -87,8 +93,11 @@ fuzz_init(void)
         abort();
     }
     /* The mapped format reads its mapping from a file. */
+    if (strcmp(FUZZ_FORMAT, "mapped") != 0)
+        return;
     snprintf(fuzz_mapping, sizeof(fuzz_mapping), "/tmp/fuzz-mapping-%ld",
              (long) getpid());
+    atexit(fuzz_cleanup);
     f = fopen(fuzz_mapping, "w");
     if (f) {
         fputs("separator = ;\ndecimal = ,\ntime_column = Date\n"
