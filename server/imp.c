@@ -309,6 +309,11 @@ imp_emit(struct imp_sink *k, const struct imp_reading *r)
         ** index of the same meter in this file. */
         int first = !m->has_index;
 
+        if (!first && r->start == m->index_t && r->value == m->index_v) {
+            k->res->stats.read++; /* The same index given twice */
+            k->res->stats.unchanged++;
+            return CM_OK;
+        }
         if (!first && r->start <= m->index_t) {
             imp_reject(k, r->line, "index times go backwards");
             return CM_OK;

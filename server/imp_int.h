@@ -32,6 +32,7 @@ int imp_header(const char *file, const struct csv_rec *hdr,
                           const struct imp_opts *o, struct cm_err *err);
 
 IMP_DECLARE(csv)
+IMP_DECLARE(enedis)
 IMP_DECLARE(adict)
 IMP_DECLARE(zabbix)
 IMP_DECLARE(dataconnect)

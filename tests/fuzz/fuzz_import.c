@@ -63,6 +63,7 @@ fuzz_init(void)
         {"t1", "s1", "temperature", "csv", NULL, "degC", -1, 0},
         {"i1", "s1", "electricity", "csv", NULL, "Wh", -1, 1},
         {"e1", "s1", "electricity", "enedis", "09111642617347", "W", -1, 0},
+        {"e3", "s1", "electricity", "enedis", "123", "W", -1, 0},
         {"e2", "s1", "electricity", "enedis", "30001642617347", "W", -1, 0},
         {"g1", "s1", "gas", "grdf", "23000000000000", "kWh", -1, 0},
         {"z1", "s1", "temperature", "zabbix", "23296", "degC", -1, 0},
