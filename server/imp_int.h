@@ -33,6 +33,7 @@ int imp_header(const char *file, const struct csv_rec *hdr,
 
 IMP_DECLARE(csv)
 IMP_DECLARE(enedis)
+IMP_DECLARE(mapped)
 IMP_DECLARE(adict)
 IMP_DECLARE(zabbix)
 IMP_DECLARE(dataconnect)
