@@ -67,6 +67,9 @@ static const struct cfg_setting cfg_settings[] = {
     {"portal.dir", CFG_STR, F(portal_dir), 1, S(portal_dir),
      CM_DEFAULT_PORTAL_DIR, NULL, "folder of the portal's static files",
      "--portal-dir"},
+    {"demo.dir", CFG_STR, F(demo_dir), 1, S(demo_dir), CM_DEFAULT_DEMO_DIR,
+     NULL, "folder of the demo federation that 'consometer demo' loads",
+     "--demo-dir"},
     {"log.level", CFG_ENUM, F(log_level), 0, 0, "info", "error|warn|info|debug",
      "least severe level logged", "--log-level"},
 };

@@ -37,6 +37,7 @@ struct cfg {
     int64_t ingest_body_max;          /* POST /api/v1/ingest body limit */
     int     store_busy_timeout_ms;    /* Wait for a locked store this long */
     char    portal_dir[CM_PATH_MAX];  /* Static files of the portal */
+    char    demo_dir[CM_PATH_MAX];    /* The demo federation (datasets/demo) */
     int     log_level;                /* enum cm_log_level */
     char    config_file[CM_PATH_MAX]; /* The file read, "" if none */
     enum cfg_origin origin[32];       /* Where each setting came from */

@@ -55,9 +55,14 @@ serve)
     build "$ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
     export CONSOMETER_STORE_DATA_DIR=${CONSOMETER_STORE_DATA_DIR:-$ROOT/data}
     export CONSOMETER_PORTAL_DIR=${CONSOMETER_PORTAL_DIR:-$ROOT/portal}
+    export CONSOMETER_DEMO_DIR=${CONSOMETER_DEMO_DIR:-$ROOT/datasets/demo}
     "$ROOT/build/consometer" migrate
-    # The demo data (datasets/) is loaded here once the importers exist;
-    # until then the store starts empty.
+    # The demo federation (datasets/demo): idempotent, so a second start
+    # finds every row unchanged and takes about half a second. Its JSON
+    # summary is kept beside the store rather than flooding the terminal.
+    say "loading the demo federation (datasets/demo)"
+    "$ROOT/build/consometer" demo >"$CONSOMETER_STORE_DATA_DIR/demo-load.json"
+    say "demo loaded: summary in ${CONSOMETER_STORE_DATA_DIR#"$ROOT"/}/demo-load.json"
     exec "$ROOT/build/consometer" serve "$@"
     ;;
 test)

@@ -29,7 +29,7 @@ expect 0 '^consometer [0-9]+\.[0-9]+' -- "$BIN" --version
 expect 0 'serve.*migrate.*config.*backup' -- bash -c "$BIN --help | tr '\n' ' '"
 expect 2 'usage' -- "$BIN"
 expect 2 "unknown command 'frobnicate'" -- "$BIN" frobnicate
-for c in serve migrate config backup; do
+for c in serve migrate config import sites meters user demo backup; do
     expect 0 "usage: consometer $c" -- "$BIN" $c --help
 done
 expect 0 'CONSOMETER_HTTP_BODY_MAX' -- "$BIN" serve --help
@@ -143,6 +143,11 @@ ok "user add prints the token once and stores its SHA-256"
 expect 1 "exists already" -- "$BIN" user add --role provider lorient-zabbix --db "$TMP/fed.db"
 expect 2 "unknown role 'root'" -- "$BIN" user add --role root someone --db "$TMP/fed.db"
 expect 2 'usage: consometer user add' -- "$BIN" user add nobody --db "$TMP/fed.db"
+
+# demo: the demo federation loads, then a second run changes nothing
+expect 0 '"sites":13,"meters":31,.*"files_rejected":0,"rows_read":[1-9][0-9]*,"rows_imported":[1-9]' -- "$BIN" demo --db "$TMP/demo.db"
+expect 0 '"total":\{[^}]*"rows_imported":0,"rows_updated":0,"rows_unchanged":[1-9][0-9]*,"rows_rejected":0' -- "$BIN" demo --db "$TMP/demo.db"
+expect 2 "demo.dir '$TMP/nowhere'" -- "$BIN" demo --db "$TMP/demo.db" --demo-dir "$TMP/nowhere"
 
 # serve: answers /health; SIGTERM with requests in flight exits 0 quickly
 "$BIN" serve --port 0 --threads 4 2> serve.log &
