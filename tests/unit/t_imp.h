@@ -5,6 +5,7 @@
 #ifndef CM_T_IMP_H
 #define CM_T_IMP_H
 
+#include <math.h>
 #include <sqlite3.h>
 
 #include "../t.h"
@@ -127,6 +128,32 @@ t_imp_sum(struct t_imp *t, const char *meter_id, long long from, long long to,
     *count = sqlite3_column_int64(s, 1);
     sqlite3_finalize(s);
     sqlite3_close(db);
+}
+
+/* The value of a meter's reading keyed (start, step), or NAN if none. */
+static inline double
+t_imp_value(struct t_imp *t, const char *meter_id, long long start,
+            long long step)
+{
+    sqlite3      *db;
+    sqlite3_stmt *s;
+    double        v = NAN;
+
+    ASSERT_EQ(sqlite3_open(t->path, &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_prepare_v2(db,
+                                 "SELECT r.value FROM reading r JOIN meter m "
+                                 "ON m.id = r.meter WHERE m.meter_id = ?1 "
+                                 "AND r.start = ?2 AND r.step = ?3",
+                                 -1, &s, NULL),
+              SQLITE_OK);
+    sqlite3_bind_text(s, 1, meter_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, start);
+    sqlite3_bind_int64(s, 3, step);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        v = sqlite3_column_double(s, 0);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return v;
 }
 
 /* Print a result (for debugging a failing test). */

@@ -38,31 +38,6 @@ meter(const char *id, const char *kind, const char *source, const char *ref,
     ASSERT_EQ(store_meter_upsert(t.st, &m, &err), CM_OK);
 }
 
-/* The value of a reading keyed (start, step), or NAN if none. */
-static double
-reading(const char *meter_id, long long start, long long step)
-{
-    sqlite3      *db;
-    sqlite3_stmt *s;
-    double        v = NAN;
-
-    ASSERT_EQ(sqlite3_open(t.path, &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_prepare_v2(db,
-                                 "SELECT r.value FROM reading r JOIN meter m "
-                                 "ON m.id = r.meter WHERE m.meter_id = ?1 "
-                                 "AND r.start = ?2 AND r.step = ?3",
-                                 -1, &s, NULL),
-              SQLITE_OK);
-    sqlite3_bind_text(s, 1, meter_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, start);
-    sqlite3_bind_int64(s, 3, step);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        v = sqlite3_column_double(s, 0);
-    sqlite3_finalize(s);
-    sqlite3_close(db);
-    return v;
-}
-
 static long long
 count(const char *meter_id, double *sum)
 {
@@ -127,7 +102,7 @@ test_dataconnect_load_curve(void)
     ASSERT_EQ(res.stats.rejected, 0);
     /* Ten consecutive half hours: the repeated ones land after the first */
     for (int i = 0; i < 10; i++)
-        ASSERT(near(reading("prm", t0 + i * 1800, 1800), w[i] / 2000));
+        ASSERT(near(t_imp_value(&t, "prm", t0 + i * 1800, 1800), w[i] / 2000));
     ASSERT_EQ(count("prm", &sum), 10);
     ASSERT(near(sum, 2.03)); /* 4060 W x 0.5 h */
     imp_result_clear(&res);
@@ -150,9 +125,12 @@ test_dataconnect_daily(void)
     ASSERT_STREQ(res.format, "dataconnect");
     ASSERT_EQ(res.stats.imported, 3);
     ASSERT_EQ(res.stats.rejected, 0);
-    ASSERT(reading("prm", 1585350000LL, 86400) == 12.5); /* 03-28 00:00+01 */
-    ASSERT(reading("prm", 1585436400LL, 82800) == 11.8); /* 03-29, 23 h */
-    ASSERT(reading("prm", 1585519200LL, 86400) == 13.1); /* 03-30 00:00+02 */
+    ASSERT(t_imp_value(&t, "prm", 1585350000LL, 86400) ==
+           12.5); /* 03-28 00:00+01 */
+    ASSERT(t_imp_value(&t, "prm", 1585436400LL, 82800) ==
+           11.8); /* 03-29, 23 h */
+    ASSERT(t_imp_value(&t, "prm", 1585519200LL, 86400) ==
+           13.1); /* 03-30 00:00+02 */
     ASSERT_EQ(count("prm", &sum), 3);
     ASSERT(near(sum, 37.4));
     imp_result_clear(&res);
@@ -200,7 +178,7 @@ test_dataconnect_streamed(void)
     ASSERT_EQ(res.stats.rejected, 0);
     ASSERT_EQ(count("prm", &sum), n);
     ASSERT(fabs(sum - expect) < 1e-6);
-    ASSERT(near(reading("prm", t0 + 1800LL * (n - 1), 1800),
+    ASSERT(near(t_imp_value(&t, "prm", t0 + 1800LL * (n - 1), 1800),
                 ((n - 1) % 997) / 2000.0));
     imp_result_clear(&res);
     free(text);
@@ -236,8 +214,8 @@ test_dataconnect_bad_rows(void)
     ASSERT_CONTAINS(res.errors[10].message, "not an object");
     ASSERT_CONTAINS(res.errors[11].message, "duplicate");
     /* 500 W over 23:00-23:30Z and 800 W (a JSON number) ending 06:00+02 */
-    ASSERT(near(reading("prm", 1585436400LL, 1800), 0.25));
-    ASSERT(near(reading("prm", 1585452600LL, 1800), 0.4));
+    ASSERT(near(t_imp_value(&t, "prm", 1585436400LL, 1800), 0.25));
+    ASSERT(near(t_imp_value(&t, "prm", 1585452600LL, 1800), 0.4));
     ASSERT_EQ(count("prm", &sum), 2);
     imp_result_clear(&res);
     t_imp_close(&t);
@@ -309,7 +287,7 @@ test_fronius_reference(void)
     ASSERT(near(feedin, 10.279));
     ASSERT(near(import, 0.037));
     /* 2343918 Wh at 23:35, 2343921 at 23:40 local */
-    ASSERT(near(reading("feedin", t0 + 23400, 300), 0.003));
+    ASSERT(near(t_imp_value(&t, "feedin", t0 + 23400, 300), 0.003));
     imp_result_clear(&res);
 
     ASSERT_EQ(t_imp_file(&t, FRONIUS "archivedata_dailysum_2017-08-30.json",
@@ -318,7 +296,7 @@ test_fronius_reference(void)
     ASSERT_STREQ(res.format, "fronius");
     ASSERT_EQ(res.stats.imported, 1); /* InverterErrors skipped, uncounted */
     ASSERT_EQ(res.stats.read, 1);
-    ASSERT(fabs(reading("pv", t0, 86400) - 15.58778) < 1e-5);
+    ASSERT(fabs(t_imp_value(&t, "pv", t0, 86400) - 15.58778) < 1e-5);
     ASSERT_EQ(count("pv", &prod), 1);
     /* Self-consumption rate of the day: 34.06 % */
     ASSERT(fabs((prod - feedin) / prod - 0.3406) < 5e-5);
@@ -361,8 +339,8 @@ test_fronius_detail(void)
     ASSERT_EQ(res.stats.rejected, 2);
     ASSERT_CONTAINS(res.errors[0].message, "key 'x' is not seconds");
     ASSERT_CONTAINS(res.errors[1].message, "at 43500 s is not a finite");
-    ASSERT(near(reading("pv", t0 + 21600, 300), 0.01));
-    ASSERT(near(reading("pv", t0 + 43200, 300), 0.1));
+    ASSERT(near(t_imp_value(&t, "pv", t0 + 21600, 300), 0.01));
+    ASSERT(near(t_imp_value(&t, "pv", t0 + 43200, 300), 0.1));
     ASSERT_EQ(count("pv", &sum), 4);
     ASSERT(near(sum, 0.1755));
     imp_result_clear(&res);
@@ -405,9 +383,9 @@ test_emoncms_power(void)
     ASSERT_EQ(res.stats.read, 4); /* The null is skipped */
     ASSERT_EQ(res.stats.imported, 4);
     ASSERT_EQ(res.stats.rejected, 0);
-    ASSERT(near(reading("pw", t0, 60), 0.02)); /* 1200 W x 1 min */
-    ASSERT(near(reading("pw", t0 + 180, 60), 900.5 / 60000));
-    ASSERT(isnan(reading("pw", t0 + 120, 60)));
+    ASSERT(near(t_imp_value(&t, "pw", t0, 60), 0.02)); /* 1200 W x 1 min */
+    ASSERT(near(t_imp_value(&t, "pw", t0 + 180, 60), 900.5 / 60000));
+    ASSERT(isnan(t_imp_value(&t, "pw", t0 + 120, 60)));
     ASSERT_EQ(count("pw", &sum), 4);
     ASSERT(near(sum, 0.076675)); /* 4600.5 W x 1 min */
     imp_result_clear(&res);
@@ -441,13 +419,13 @@ test_emoncms_kinds(void)
                          "emoncms", 0, &res),
               CM_OK);
     ASSERT_EQ(res.stats.imported, 2);
-    ASSERT(reading("temp", 1609459210LL, 0) == 19.75);
+    ASSERT(t_imp_value(&t, "temp", 1609459210LL, 0) == 19.75);
     imp_result_clear(&res);
     ASSERT_EQ(t_imp_text(&t, "31.json", idx, sizeof(idx) - 1, NULL, 0, &res),
               CM_OK);
     ASSERT_EQ(res.stats.imported, 2);
     ASSERT_EQ(res.stats.unchanged, 1);
-    ASSERT(near(reading("idx", 1609459500LL, 300), 0.5));
+    ASSERT(near(t_imp_value(&t, "idx", 1609459500LL, 300), 0.5));
     ASSERT_EQ(count("idx", &sum), 2);
     ASSERT(near(sum, 0.75));
     imp_result_clear(&res);
@@ -527,15 +505,16 @@ test_senml_quoalise(void)
     ASSERT_EQ(res.stats.imported, 12);
     ASSERT_EQ(res.stats.unchanged, 1); /* The counter's baseline */
     ASSERT_EQ(res.stats.rejected, 0);
-    ASSERT(near(reading("cons", t0, 1800), 0.1225));
-    ASSERT(near(reading("cons", t0 + 5400, 1800), 0.1885)); /* The last */
+    ASSERT(near(t_imp_value(&t, "cons", t0, 1800), 0.1225));
+    ASSERT(
+        near(t_imp_value(&t, "cons", t0 + 5400, 1800), 0.1885)); /* The last */
     ASSERT_EQ(count("cons", &sum), 4);
     ASSERT(near(sum, 0.7045)); /* (245 + 420 + 367 + 377) W x 0.5 h */
     ASSERT_EQ(count("prod", &sum), 4);
     ASSERT(near(sum, 1.8));
-    ASSERT(reading("temp", t0 + 600, 0) == 19.75);
+    ASSERT(t_imp_value(&t, "temp", t0 + 600, 0) == 19.75);
     ASSERT_EQ(count("temp", &sum), 2);
-    ASSERT(reading("idx", t0 + 3600, 3600) == 0.75);
+    ASSERT(t_imp_value(&t, "idx", t0 + 3600, 3600) == 0.75);
     ASSERT_EQ(count("idx", &sum), 2);
     ASSERT(near(sum, 2.0));
     imp_result_clear(&res);
@@ -567,10 +546,10 @@ test_senml_bad(void)
     ASSERT_CONTAINS(res.errors[6].message, "not a SenML record");
     ASSERT_CONTAINS(res.errors[7].message, "'foo_' must be understood");
     ASSERT_CONTAINS(res.errors[8].message, "urn:dev:x:lone: a lone W value");
-    ASSERT(reading("t1", t0 + 360, 0) == 22.5);
+    ASSERT(t_imp_value(&t, "t1", t0 + 360, 0) == 22.5);
     ASSERT_EQ(count("t1", &sum), 2);
     /* -100 W rejected; 100 W lasts as long as the interval before it */
-    ASSERT(near(reading("p1", t0 + 60, 60), 100.0 / 60000));
+    ASSERT(near(t_imp_value(&t, "p1", t0 + 60, 60), 100.0 / 60000));
     ASSERT_EQ(count("p1", &sum), 1);
     imp_result_clear(&res);
 

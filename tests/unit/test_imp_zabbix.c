@@ -43,31 +43,6 @@ setup(void)
     meter("heat-idx", "heat", "7", "kWh", -1, 1);
 }
 
-/* The value of a reading keyed (start, step), or NAN if none. */
-static double
-reading(const char *meter_id, long long start, long long step)
-{
-    sqlite3      *db;
-    sqlite3_stmt *s;
-    double        v = NAN;
-
-    ASSERT_EQ(sqlite3_open(t.path, &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_prepare_v2(db,
-                                 "SELECT r.value FROM reading r JOIN meter m "
-                                 "ON m.id = r.meter WHERE m.meter_id = ?1 "
-                                 "AND r.start = ?2 AND r.step = ?3",
-                                 -1, &s, NULL),
-              SQLITE_OK);
-    sqlite3_bind_text(s, 1, meter_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, start);
-    sqlite3_bind_int64(s, 3, step);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        v = sqlite3_column_double(s, 0);
-    sqlite3_finalize(s);
-    sqlite3_close(db);
-    return v;
-}
-
 static long long
 count(const char *meter_id, double *sum)
 {
@@ -91,9 +66,9 @@ test_history_temperature(void)
     ASSERT_EQ(res.stats.imported, 3);
     ASSERT_EQ(res.stats.rejected, 0);
     /* Instants (step 0), at clock; ns dropped */
-    ASSERT(reading("temp-1", T0, 0) == 19.5);
-    ASSERT(reading("temp-1", T0 + 300, 0) == 19.75);
-    ASSERT(reading("temp-1", T0 + 600, 0) == 20.125);
+    ASSERT(t_imp_value(&t, "temp-1", T0, 0) == 19.5);
+    ASSERT(t_imp_value(&t, "temp-1", T0 + 300, 0) == 19.75);
+    ASSERT(t_imp_value(&t, "temp-1", T0 + 600, 0) == 20.125);
     ASSERT_EQ(count("temp-1", &sum), 3);
     imp_result_clear(&res);
     t_imp_close(&t);
@@ -116,10 +91,11 @@ test_history_counter(void)
     ASSERT_CONTAINS(res.errors[0].message, "counter reset");
     ASSERT_CONTAINS(res.errors[0].message, "from 1003.25 to 2");
     /* Differences over the intervals between successive indexes */
-    ASSERT(reading("elec-idx", T0, 900) == 1.5);
-    ASSERT(reading("elec-idx", T0 + 900, 900) == 1.75);
-    ASSERT(reading("elec-idx", T0 + 2700, 900) == 2.5); /* After the reset */
-    ASSERT(isnan(reading("elec-idx", T0 + 1800, 900)));
+    ASSERT(t_imp_value(&t, "elec-idx", T0, 900) == 1.5);
+    ASSERT(t_imp_value(&t, "elec-idx", T0 + 900, 900) == 1.75);
+    ASSERT(t_imp_value(&t, "elec-idx", T0 + 2700, 900) ==
+           2.5); /* After the reset */
+    ASSERT(isnan(t_imp_value(&t, "elec-idx", T0 + 1800, 900)));
     ASSERT_EQ(count("elec-idx", &sum), 3);
     ASSERT(sum == 5.75);
     imp_result_clear(&res);
@@ -143,13 +119,13 @@ test_export_ndjson(void)
     ASSERT_EQ(res.stats.rejected, 1);
     ASSERT_EQ(res.errors[0].line, 8);
     ASSERT_CONTAINS(res.errors[0].message, "source_ref '11'");
-    ASSERT(reading("temp-12", T0, 0) == 19.5);
-    ASSERT(reading("temp-12", T0 + 60, 0) == 19.75);
+    ASSERT(t_imp_value(&t, "temp-12", T0, 0) == 19.5);
+    ASSERT(t_imp_value(&t, "temp-12", T0 + 60, 0) == 19.75);
     /* 1200 W for the meter's 60 s step: 0.02 kWh; 1500 W: 0.025 kWh */
-    ASSERT(fabs(reading("heat-pw", T0, 60) - 0.02) < 1e-12);
-    ASSERT(fabs(reading("heat-pw", T0 + 60, 60) - 0.025) < 1e-12);
+    ASSERT(fabs(t_imp_value(&t, "heat-pw", T0, 60) - 0.02) < 1e-12);
+    ASSERT(fabs(t_imp_value(&t, "heat-pw", T0 + 60, 60) - 0.025) < 1e-12);
     /* Index 53000 then 53002 kWh */
-    ASSERT(reading("heat-idx", T0, 60) == 2.0);
+    ASSERT(t_imp_value(&t, "heat-idx", T0, 60) == 2.0);
     ASSERT_EQ(count("heat-idx", &sum), 1);
     imp_result_clear(&res);
     t_imp_close(&t);
