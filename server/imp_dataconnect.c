@@ -99,13 +99,7 @@ dc_number(yajl_val v, double *out)
 static int64_t
 dc_midnight(int64_t days)
 {
-    struct ts_civil c = {0};
-    struct cm_err   e;
-    int64_t         t = 0;
-
-    ts_civil_from_days(days, &c.year, &c.month, &c.day);
-    ts_to_utc(&c, 1, TS_FOLD_EARLIER, &t, &e); /* Midnight always exists */
-    return t;
+    return ts_paris_midnight(days);
 }
 
 /* The instant of a local date, the repeated hour resolved by order. */

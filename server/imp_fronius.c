@@ -82,17 +82,12 @@ fr_cmp(const void *a, const void *b)
 static int64_t
 fr_day_length(int64_t t)
 {
-    int64_t         local = t + ts_paris_offset(t);
-    int64_t         days = local / 86400 - (local % 86400 < 0);
-    struct ts_civil c = {0};
-    struct cm_err   e;
-    int64_t         next = 0;
+    int64_t local = t + ts_paris_offset(t);
+    int64_t days = local / 86400 - (local % 86400 < 0);
 
     if (local - days * 86400 != 0)
         return -1;
-    ts_civil_from_days(days + 1, &c.year, &c.month, &c.day);
-    ts_to_utc(&c, 1, TS_FOLD_EARLIER, &next, &e); /* Midnight always exists */
-    return next - t;
+    return ts_paris_midnight(days + 1) - t;
 }
 
 /* Seconds since Start from a key: digits only. */

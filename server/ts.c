@@ -385,3 +385,14 @@ ts_format_utc(int64_t t, char out[21])
              (int) (sec / 3600), (int) (sec / 60 % 60), (int) (sec % 60));
     memcpy(out, buf, 21);
 }
+
+int64_t
+ts_paris_midnight(int64_t days)
+{
+    int64_t local = days * TS_DAY;
+
+    /* Midnight is never skipped nor repeated (the switches are at 01:00
+    ** UTC), and the instant 'local - 2 h' read as UTC is on the same side
+    ** of any switch as local midnight itself, so its offset is midnight's. */
+    return local - ts_paris_offset(local - 7200);
+}

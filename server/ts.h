@@ -21,11 +21,11 @@
 
 enum ts_fold { TS_FOLD_ERROR, TS_FOLD_EARLIER, TS_FOLD_LATER };
 
-struct ts_civil { /* A broken-down civil time */
-    int year, month, day;   /* 1..12, 1..31 */
+struct ts_civil {         /* A broken-down civil time */
+    int year, month, day; /* 1..12, 1..31 */
     int hour, minute, second;
-    int has_offset;         /* The text gave Z or an offset */
-    int offset_s;           /* Seconds east of UTC, when has_offset */
+    int has_offset; /* The text gave Z or an offset */
+    int offset_s;   /* Seconds east of UTC, when has_offset */
 };
 
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
@@ -35,6 +35,10 @@ void    ts_civil_from_days(int64_t days, int *y, int *m, int *d);
 /* 1 if the fields form a real date and time (Feb 29 only in leap years;
 ** second 60 is refused). */
 int ts_civil_valid(const struct ts_civil *c);
+
+/* UTC instant of 00:00 in Europe/Paris on the local date 'days' (days
+** since 1970-01-01): the start of a local day, 23, 24 or 25 h long. */
+int64_t ts_paris_midnight(int64_t days);
 
 /* UTC offset of Europe/Paris at the UTC instant t: 3600 or 7200. */
 int ts_paris_offset(int64_t t);

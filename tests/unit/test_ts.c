@@ -456,6 +456,31 @@ test_parse_fmt(void)
     ASSERT_EQ(ts_parse_fmt("10x05", 5, "%H%%%M", &c, &err), CM_EINVAL);
 }
 
+static void
+test_paris_midnight(void)
+{
+    /* 2023-03-26 lasts 23 h, 2023-10-29 25 h, 2024-01-15 24 h */
+    int64_t mar = ts_days_from_civil(2023, 3, 26);
+    int64_t oct = ts_days_from_civil(2023, 10, 29);
+    int64_t jan = ts_days_from_civil(2024, 1, 15);
+
+    ASSERT_EQ(ts_paris_midnight(mar), 1679785200LL); /* 03-25T23:00Z */
+    ASSERT_EQ(ts_paris_midnight(mar + 1) - ts_paris_midnight(mar), 82800);
+    ASSERT_EQ(ts_paris_midnight(oct), 1698530400LL); /* 10-28T22:00Z */
+    ASSERT_EQ(ts_paris_midnight(oct + 1) - ts_paris_midnight(oct), 90000);
+    ASSERT_EQ(ts_paris_midnight(jan + 1) - ts_paris_midnight(jan), 86400);
+    for (int64_t d = ts_days_from_civil(2020, 1, 1);
+         d < ts_days_from_civil(2026, 1, 1); d++) {
+        struct ts_civil c = {0};
+        struct cm_err   e;
+        int64_t         t;
+
+        ts_civil_from_days(d, &c.year, &c.month, &c.day);
+        ASSERT_EQ(ts_to_utc(&c, 1, TS_FOLD_ERROR, &t, &e), CM_OK);
+        ASSERT_EQ(ts_paris_midnight(d), t);
+    }
+}
+
 int
 main(void)
 {
@@ -469,5 +494,6 @@ main(void)
     RUN(test_paris_years);
     RUN(test_paris_local);
     RUN(test_parse_fmt);
+    RUN(test_paris_midnight);
     return 0;
 }
