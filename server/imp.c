@@ -359,6 +359,16 @@ imp_emit(struct imp_sink *k, const struct imp_reading *r)
         imp_reject(k, r->line, "%s", uerr.msg);
         return CM_OK;
     }
+    /* A meter with a declared step gets readings of that step only: a
+    ** daily total beside the half-hours it sums would count twice. */
+    if (m->m.step > 0 && step != m->m.step &&
+        !((r->flags & IMP_INDEX) || m->m.counter)) {
+        imp_reject(k, r->line,
+                   "meter '%.64s' takes readings of %lld s; this one covers "
+                   "%lld s",
+                   r->ref, (long long) m->m.step, (long long) step);
+        return CM_OK;
+    }
     if (step < 0 || (step == 0 && units_kind_is_energy(m->kind))) {
         imp_reject(k, r->line, "an energy needs an interval (step > 0)");
         return CM_OK;

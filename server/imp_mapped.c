@@ -1,17 +1,17 @@
 /*
 ** imp_mapped.c -- "mapped" CSV: any delimited export, described by a small
 ** mapping file (consometer import --format mapped --mapping FILE), for the
-** systems that have no importer of their own. French exports use ';' and a
-** decimal comma:
+** systems that have no importer of their own. Never detected: only
+** --format mapped says a file is one. French exports use ';' and a decimal
+** comma:
 **
 **   # mapping of the school's heat meter export
-**   separator = ;            # ';', ',' or 'tab'
-**   decimal = ,              # '.' or ','
+**   separator = ;            # ';' (default), ',' or 'tab'
+**   decimal = ,              # '.' (default) or ','
 **   time_column = Date       # header name of the time column
 **   time_format = %d/%m/%Y %H:%M   # ts_parse_fmt() codes, or 'iso'
-**   time_zone = Europe/Paris # for times without an offset: or 'UTC'
-**   ambiguous = error        # the hour repeated in October: 'earlier'
-**                            # (summer time), 'later' (winter) or 'error'
+**   time_zone = Europe/Paris # of times without an offset (default), or UTC
+**   ambiguous = error        # the hour repeated in October, see below
 **   value_column = Index (kWh)
 **   unit = kWh               # what the values are in
 **   meter = school-heat      # a meter_id (source csv), or instead:
@@ -21,14 +21,29 @@
 **   timestamp_marks = start  # 'start' (default) or 'end' of the interval
 **   counter = no             # 'yes': values are a cumulative index
 **
-** Unknown keys, missing required ones (time_column, value_column, unit,
-** and meter or source + source_ref) and bad values refuse the import with
-** the mapping file's name and line. A local time in the hour skipped in
-** March is rejected with its line; one in the hour repeated in October is
-** resolved as 'ambiguous' says, rejected by default, because guessing
-** would silently put an hour of energy in the wrong place.
+** One 'key = value' a line; '#' starts a comment at the start of a line or
+** after a space. Unknown or repeated keys, missing required ones
+** (time_column, value_column, unit, and meter or source + source_ref) and
+** bad values refuse the import with the mapping file's name and line
+** (CM_EMALFORMED, like any unusable file: exit status 2, HTTP 422).
+**
+** Times. A local time in the hour skipped in March is rejected with its
+** line. One in the hour repeated in October (02:00-02:59 on the last
+** Sunday) is resolved as 'ambiguous' says:
+**   error    (default) rejected, because guessing would silently put an
+**            hour of energy in the wrong place;
+**   earlier  summer time (UTC+2), the first pass;
+**   later    winter time (UTC+1), the second pass;
+**   order    the file lists both passes in time order: summer time, unless
+**            that would not come after the previous row's time -- then it
+**            is the second pass, winter time.
+** With earlier or later, an export that lists both passes puts them on the
+** same instants: the second pass is then a duplicate, unchanged if its
+** value is the same (that half of the hour is lost) and rejected if not.
+** Rows with an empty value are not rows to import: skipped, uncounted.
 */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,10 +64,18 @@ struct map {
     char         meter[128];
     char         source[16];
     char         source_ref[128];
-    int64_t      step; /* -1: the meter's */
+    int          order; /* ambiguous = order */
+    int64_t      step;  /* -1: the meter's */
     int          marks_end;
     int          counter;
 };
+
+/* Every key a mapping may give, in the order the comment above lists them. */
+static const char *const map_keys[] = {
+    "separator", "decimal",         "time_column",  "time_format",
+    "time_zone", "ambiguous",       "value_column", "unit",
+    "kind",      "meter",           "source",       "source_ref",
+    "step",      "timestamp_marks", "counter",      NULL};
 
 int
 imp_mapped_detect(const char *p, size_t n)
@@ -85,7 +108,7 @@ map_copy(char *dst, size_t dstsz, const char *v)
     return 0;
 }
 
-/* One 'key = value'; 0, or -1 for a bad value, -2 for an unknown key. */
+/* One 'key = value' of a known key; 0, or -1 for a bad value. */
 static int
 map_set(struct map *m, const char *key, const char *v)
 {
@@ -121,6 +144,8 @@ map_set(struct map *m, const char *key, const char *v)
             m->fold = TS_FOLD_LATER;
         else if (!strcmp(v, "error"))
             m->fold = TS_FOLD_ERROR;
+        else if (!strcmp(v, "order"))
+            m->fold = TS_FOLD_EARLIER, m->order = 1;
         else
             return -1;
     } else if (!strcmp(key, "value_column"))
@@ -145,17 +170,17 @@ map_set(struct map *m, const char *key, const char *v)
         if (strcmp(v, "yes") && strcmp(v, "no"))
             return -1;
         m->counter = !strcmp(v, "yes");
-    } else
-        return -2;
+    }
     return 0;
 }
 
 static int
 map_load(const char *path, struct map *m, struct cm_err *err)
 {
-    char  line[1024];
-    FILE *f;
-    int   lineno = 0;
+    char     line[1024];
+    FILE    *f;
+    int      lineno = 0;
+    unsigned seen = 0; /* Bit i: map_keys[i] given */
 
     memset(m, 0, sizeof(*m));
     m->sep = ';';
@@ -170,10 +195,11 @@ map_load(const char *path, struct map *m, struct cm_err *err)
         return cm_fail(err, CM_EMALFORMED, "mapping %s: %s", path,
                        strerror(errno));
     while (fgets(line, sizeof(line), f)) {
-        char *p, *eq, *hash;
-        int   rc;
+        char *p = line, *eq, *hash, *key;
+        int   i;
 
-        lineno++;
+        if (lineno++ == 0 && strncmp(p, "\xEF\xBB\xBF", 3) == 0)
+            memmove(p, p + 3, strlen(p + 3) + 1); /* Notepad's BOM */
         if (strchr(line, '\n') == NULL && !feof(f)) {
             fclose(f);
             return cm_fail(err, CM_EMALFORMED, "mapping %s:%d: line too long",
@@ -191,13 +217,35 @@ map_load(const char *path, struct map *m, struct cm_err *err)
                            lineno);
         }
         *eq = '\0';
-        rc = map_set(m, map_trim(p), map_trim(eq + 1));
-        if (rc != 0) {
+        key = map_trim(p);
+        for (i = 0; map_keys[i] && strcmp(map_keys[i], key) != 0; i++)
+            ;
+        if (map_keys[i] == NULL || (seen & (1u << i))) {
+            char list[256] = "";
+
+            for (int j = 0; map_keys[j]; j++)
+                snprintf(list + strlen(list), sizeof(list) - strlen(list),
+                         "%s%s", j ? ", " : "", map_keys[j]);
             fclose(f);
-            return cm_fail(
-                err, CM_EMALFORMED, "mapping %s:%d: %s '%.64s'", path, lineno,
-                rc == -2 ? "unknown key" : "bad value for", map_trim(p));
+            if (map_keys[i] != NULL)
+                return cm_fail(err, CM_EMALFORMED,
+                               "mapping %s:%d: '%s' is given twice", path,
+                               lineno, key);
+            return cm_fail(err, CM_EMALFORMED,
+                           "mapping %s:%d: unknown key '%.64s' (known: %s)",
+                           path, lineno, key, list);
         }
+        seen |= 1u << i;
+        if (map_set(m, key, map_trim(eq + 1)) != 0) {
+            fclose(f);
+            return cm_fail(err, CM_EMALFORMED,
+                           "mapping %s:%d: bad value for '%s': '%.64s'", path,
+                           lineno, key, map_trim(eq + 1));
+        }
+    }
+    if (ferror(f)) {
+        fclose(f);
+        return cm_fail(err, CM_EMALFORMED, "mapping %s: read error", path);
     }
     fclose(f);
     if (!m->time_column[0] || !m->value_column[0] || !m->unit[0])
@@ -216,6 +264,25 @@ map_load(const char *path, struct map *m, struct cm_err *err)
     return CM_OK;
 }
 
+/* UTC of a row's time; 'prev' is the previous row's (INT64_MIN: none). */
+static int
+map_time(const struct map *m, const struct ts_civil *tc, int64_t prev,
+         int64_t *out, struct cm_err *e)
+{
+    int64_t later;
+
+    if (ts_to_utc(tc, m->tz_paris, m->fold, out, e) != CM_OK)
+        return e->code;
+    /* ambiguous = order: a repeated time that would not come after the
+    ** previous row is the second pass. 'later' equals *out for every
+    ** time but the repeated hour. */
+    if (m->order && *out <= prev &&
+        ts_to_utc(tc, m->tz_paris, TS_FOLD_LATER, &later, e) == CM_OK &&
+        later > prev)
+        *out = later;
+    return CM_OK;
+}
+
 int
 imp_mapped_parse(struct imp_src *src, struct imp_sink *k,
                  const struct imp_opts *o, struct cm_err *err)
@@ -224,6 +291,7 @@ imp_mapped_parse(struct imp_src *src, struct imp_sink *k,
     struct csv    *c;
     struct csv_rec rec;
     int            tcol, vcol, rc, stop = CM_OK;
+    int64_t        prev = INT64_MIN; /* Time of the previous row */
 
     if (map_load(o->mapping, &m, err) != CM_OK)
         return err->code;
@@ -262,10 +330,11 @@ imp_mapped_parse(struct imp_src *src, struct imp_sink *k,
                   ? ts_parse_fmt(rec.f[tcol], rec.len[tcol], m.time_format, &tc,
                                  &e)
                   : ts_parse_iso(rec.f[tcol], rec.len[tcol], &tc, &e);
-        if (bad || ts_to_utc(&tc, m.tz_paris, m.fold, &r.start, &e)) {
+        if (bad || map_time(&m, &tc, prev, &r.start, &e)) {
             imp_reject(k, rec.line, "%s: %s", m.time_column, e.msg);
             continue;
         }
+        prev = r.start;
         if (csv_number(rec.f[vcol], m.decimal_comma, &r.value) != 0) {
             imp_reject(k, rec.line,
                        "%s '%.32s' is not a number (decimal "

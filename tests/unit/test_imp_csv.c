@@ -361,6 +361,25 @@ test_counters_and_steps(void)
     t_imp_close(&t);
 }
 
+/* A daily total beside the hourly readings it sums would count twice. */
+static void
+test_declared_step(void)
+{
+    struct imp_result r;
+
+    t_setup();
+    ASSERT_EQ(t_text(HDR "school-1,elec-1,electricity,kWh,2024-01-15T00:00Z,"
+                         "240,P1D\n"
+                         "school-1,elec-1,electricity,kWh,2024-01-15T00:00Z,"
+                         "10,PT1H\n",
+                     0, &r),
+              CM_OK);
+    t_counts(&r, 2, 1, 0, 0, 1);
+    ASSERT_CONTAINS(r.errors[0].message, "takes readings of 3600 s");
+    imp_result_clear(&r);
+    t_imp_close(&t);
+}
+
 int
 main(void)
 {
@@ -371,5 +390,6 @@ main(void)
     RUN(test_bom_crlf);
     RUN(test_limits_and_failures);
     RUN(test_counters_and_steps);
+    RUN(test_declared_step);
     return 0;
 }
