@@ -59,7 +59,8 @@ static const struct cli_cmd cli_cmds[] = {
      "(default, file, env, flag) and what it is for.\n"},
     {"import", cli_import, "[--format F] [--strict] [--mapping FILE] FILE...",
      "import readings from files into the private store",
-     "Each file is imported in one transaction. Prints one JSON summary\n"
+     "Each file ('-': standard input) is imported in one transaction.\n"
+     "Prints one JSON summary\n"
      "(per file and in total: rows_read, rows_imported, rows_updated,\n"
      "rows_unchanged, rows_rejected, the first 100 errors). Bad rows are\n"
      "rejected and reported, good rows imported, exit 0; with --strict a\n"
@@ -438,7 +439,8 @@ cli_import(struct cfg *c, int argc, char **argv)
     }
     res = calloc((size_t) n, sizeof(*res));
     for (int i = 0; i < n; i++) {
-        FILE          *f = fopen(files[i], "rb");
+        int            from_stdin = strcmp(files[i], "-") == 0;
+        FILE          *f = from_stdin ? stdin : fopen(files[i], "rb");
         struct imp_src src;
         int            rc, status;
 
@@ -449,9 +451,10 @@ cli_import(struct cfg *c, int argc, char **argv)
                      strerror(errno));
             status = 2;
         } else {
-            imp_src_file(&src, f, files[i]);
+            imp_src_file(&src, f, from_stdin ? "stdin" : files[i]);
             rc = imp_run(st, &src, format, &o, &res[i]);
-            fclose(f);
+            if (!from_stdin)
+                fclose(f);
             status = cli_import_status(rc);
         }
         if (status)

@@ -121,6 +121,7 @@ expect 0 '"rows_read":4,"rows_imported":3,"rows_updated":0,"rows_unchanged":0,"r
 expect 0 '"rows_imported":0,"rows_updated":0,"rows_unchanged":3,"rows_rejected":1' -- "$BIN" import readings.csv --db "$TMP/fed.db"
 expect 0 '"errors":\[\{"file":"readings.csv","line":5,"message":"value .NaN. is not a number' -- "$BIN" import readings.csv --db "$TMP/fed.db"
 expect 1 'rows rejected and --strict is set' -- "$BIN" import --strict readings.csv --db "$TMP/fed.db"
+expect 0 '"file":"stdin","format":"csv".*"rows_unchanged":3' -- bash -c "\"$BIN\" import - --db \"$TMP/fed.db\" < readings.csv"
 printf 'site_id,meter_id,kind,unit,timestamp,value\necole-jules-ferry,jf-elec,electricity,kWh,"2024-01-16T08:00:00Z,1\n' > cut.csv
 expect 2 'cut.csv: line 2: unterminated quote' -- "$BIN" import cut.csv --db "$TMP/fed.db"
 printf 'hello\n' > what.txt
