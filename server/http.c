@@ -108,26 +108,91 @@ http_port(const struct http_server *srv)
 
 /* ---- replies ---------------------------------------------------------- */
 
+/* Whether the connection stays open after this reply, as CivetWeb will
+** decide it: HTTP/1.1 unless "Connection: close", HTTP/1.0 only with
+** "Connection: keep-alive", never while stopping or after a refused body. */
+static int
+http_keep_alive(struct req *rq)
+{
+    const char *c = mg_get_header(rq->conn, "Connection");
+
+    if (rq->close || atomic_load(&rq->srv->draining))
+        return 0;
+    if (c && strcasestr(c, "close"))
+        return 0;
+    if (c && strcasestr(c, "keep-alive"))
+        return 1;
+    return rq->ri->http_version && strcmp(rq->ri->http_version, "1.1") == 0;
+}
+
+/* "Mon, 23 Nov 2026 19:28:39 GMT", formatted once a second per thread. */
+static const char *
+http_date(void)
+{
+    static _Thread_local char   buf[40];
+    static _Thread_local time_t last;
+    time_t                      now = time(NULL);
+    struct tm                   tm;
+
+    if (now != last) {
+        gmtime_r(&now, &tm);
+        strftime(buf, sizeof(buf), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        last = now;
+    }
+    return buf;
+}
+
+void
+http_close_after(struct req *rq)
+{
+    rq->close = 1;
+    mg_disable_connection_keep_alive(rq->conn);
+}
+
 int
 http_send(struct req *rq, int status, const char *ctype, const char *body,
           size_t len, const char *const *headers)
 {
-    char clen[32];
+    struct cm_buf out;
+    int           keep;
 
-    snprintf(clen, sizeof(clen), "%zu", len);
-    mg_response_header_start(rq->conn, status);
-    mg_response_header_add(rq->conn, "Content-Type", ctype, -1);
-    mg_response_header_add(rq->conn, "Content-Length", clen, -1);
-    mg_response_header_add(rq->conn, "Cache-Control",
-                           rq->cache_control ? rq->cache_control : "no-store",
-                           -1);
+    if (rq->srv == NULL) { /* CivetWeb's own error path: its helpers */
+        char clen[32];
+
+        snprintf(clen, sizeof(clen), "%zu", len);
+        mg_response_header_start(rq->conn, status);
+        mg_response_header_add(rq->conn, "Content-Type", ctype, -1);
+        mg_response_header_add(rq->conn, "Content-Length", clen, -1);
+        mg_response_header_add(rq->conn, "Cache-Control", "no-store", -1);
+        for (const char *const *h = http_security_headers; h[0]; h += 2)
+            mg_response_header_add(rq->conn, h[0], h[1], -1);
+        mg_response_header_send(rq->conn);
+        if (!rq->head && len > 0)
+            mg_write(rq->conn, body, len);
+        return status;
+    }
+    /* Headers and body in one write: written in two, a small reply costs
+    ** two packets and, at 20 000 requests/s, a measurable share of a core. */
+    keep = http_keep_alive(rq);
+    if (!keep)
+        mg_disable_connection_keep_alive(rq->conn);
+    cm_buf_init(&out);
+    cm_buf_printf(&out,
+                  "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
+                  "Content-Length: %zu\r\nCache-Control: %s\r\n"
+                  "Date: %s\r\nConnection: %s\r\n",
+                  status, mg_get_response_code_text(rq->conn, status), ctype,
+                  len, rq->cache_control ? rq->cache_control : "no-store",
+                  http_date(), keep ? "keep-alive" : "close");
     for (const char *const *h = http_security_headers; h[0]; h += 2)
-        mg_response_header_add(rq->conn, h[0], h[1], -1);
+        cm_buf_printf(&out, "%s: %s\r\n", h[0], h[1]);
     for (; headers && headers[0]; headers += 2)
-        mg_response_header_add(rq->conn, headers[0], headers[1], -1);
-    mg_response_header_send(rq->conn);
+        cm_buf_printf(&out, "%s: %s\r\n", headers[0], headers[1]);
+    cm_buf_add(&out, "\r\n", 2);
     if (!rq->head && len > 0)
-        mg_write(rq->conn, body, len);
+        cm_buf_add(&out, body, len);
+    mg_write(rq->conn, out.data, out.len);
+    cm_buf_clear(&out);
     return status;
 }
 
@@ -202,7 +267,7 @@ http_reply_error_full(struct req *rq, const struct cm_err *err,
     }
     /* A refused body may still be on its way: close rather than drain. */
     if (status == 413 || status == 401 || status == 403)
-        mg_disable_connection_keep_alive(rq->conn);
+        http_close_after(rq);
     http_write_envelope(w, err, status == 500 ? NULL : fn, arg);
     if (jw_result(w, &buf, &len, &jerr) != CM_OK)
         status = 500, buf = "", len = 0;
@@ -338,8 +403,6 @@ http_dispatch(struct mg_connection *conn, void *cbdata)
     rq.path = rq.ri->local_uri_raw ? rq.ri->local_uri_raw : rq.ri->local_uri;
     rq.head = strcmp(rq.ri->request_method, "HEAD") == 0;
     http_tls.route = HTTP_ROUTE_UNMATCHED(srv);
-    if (atomic_load(&srv->draining))
-        mg_disable_connection_keep_alive(conn);
 
     if (rq.path == NULL || rq.path[0] != '/') {
         cm_fail(&err, CM_EMALFORMED, "the request target must be a path");
@@ -376,7 +439,7 @@ http_dispatch(struct mg_connection *conn, void *cbdata)
         }
         if (http_body_too_big(&rq, &err))
             return http_reply_error(&rq, &err);
-        if (http_has_body(rq.ri, conn))
+        if (http_has_body(rq.ri, conn) || atomic_load(&srv->draining))
             mg_disable_connection_keep_alive(conn);
         http_tls.route = HTTP_ROUTE_STATIC(srv);
         return 0; /* CivetWeb's file server takes it from here */
@@ -384,7 +447,7 @@ http_dispatch(struct mg_connection *conn, void *cbdata)
     http_tls.route = (int) (rq.route - srv->routes);
     if (!(rq.route->flags & (ROUTE_BODY | ROUTE_UPLOAD)) &&
         http_has_body(rq.ri, conn))
-        mg_disable_connection_keep_alive(conn);
+        http_close_after(&rq);
 
     rq.st = mg_get_thread_pointer(conn);
     if (rq.st == NULL) {

@@ -63,6 +63,7 @@ struct req {
     size_t               arg_len[CM_MAX_PATH_ARGS];
     int                  head;          /* HEAD: headers only */
     struct store_account account;       /* The caller, on routes with roles */
+    int                  close;         /* Close the connection after reply */
     const char          *cache_control; /* Default "no-store" */
 };
 
@@ -90,6 +91,9 @@ int http_send(struct req *rq, int status, const char *ctype, const char *body,
 int http_reply_error_details(struct req *rq, const struct cm_err *err,
                              void (*fn)(struct jw *w, const void *arg),
                              const void *arg);
+
+/* Close the connection after this reply (a body left unread...). */
+void http_close_after(struct req *rq);
 
 /* Send w's document as application/json. */
 int http_reply_json(struct req *rq, int status, struct jw *w);
