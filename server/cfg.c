@@ -42,6 +42,8 @@ static const struct cfg_setting cfg_settings[] = {
      "worker threads, each with its own store connection", "--threads"},
     {"http.body_max", CFG_BYTES, F(http_body_max), 1024, CM_MAX_BODY, "1MiB",
      NULL, "largest request body accepted (bytes, or with k/M/G suffix)", NULL},
+    {"http.header_max", CFG_BYTES, F(http_header_max), 1024, 1024 * 1024, "16k",
+     NULL, "largest request line and headers accepted, bytes", NULL},
     {"http.timeout_ms", CFG_INT, F(http_timeout_ms), 100, 3600000, "30000",
      NULL, "request timeout, milliseconds", NULL},
     {"http.keep_alive_ms", CFG_INT, F(http_keep_alive_ms), 0, 600000, "5000",

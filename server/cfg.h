@@ -26,6 +26,7 @@ struct cfg {
     int     http_port;              /* 0: any free port */
     int     http_threads;           /* CivetWeb worker threads */
     int64_t http_body_max;          /* Request body limit, bytes */
+    int64_t http_header_max;        /* Request line + headers limit, bytes */
     int     http_timeout_ms;        /* Request timeout */
     int     http_keep_alive_ms;     /* Idle keep-alive connection timeout */
     int     http_shutdown_grace_ms; /* In-flight requests get this long */

@@ -643,7 +643,7 @@ http_start(const struct cfg *cfg, const char *store_path,
     struct mg_error_data  einfo;
     struct mg_server_port ports[4];
     char listen[96], threads[16], timeout[16], keepalive[16], maxage[16],
-        root[PATH_MAX], ebuf[256];
+        header_max[24], root[PATH_MAX], ebuf[256];
     unsigned    ecode = 0;
     const char *opts[40];
     int         n = 0;
@@ -678,6 +678,8 @@ http_start(const struct cfg *cfg, const char *store_path,
     snprintf(timeout, sizeof(timeout), "%d", cfg->http_timeout_ms);
     snprintf(keepalive, sizeof(keepalive), "%d", cfg->http_keep_alive_ms);
     snprintf(maxage, sizeof(maxage), "%d", cfg->http_static_max_age);
+    snprintf(header_max, sizeof(header_max), "%lld",
+             (long long) cfg->http_header_max);
 #define OPT(k, v) (opts[n++] = (k), opts[n++] = (v))
     OPT("listening_ports", listen);
     OPT("num_threads", threads);
@@ -696,7 +698,7 @@ http_start(const struct cfg *cfg, const char *store_path,
     OPT("cgi_pattern", "/.consometer-no-cgi$");
     OPT("ssi_pattern", "/.consometer-no-ssi$");
     OPT("additional_header", srv->extra_headers);
-    OPT("max_request_size", "16384");
+    OPT("max_request_size", header_max);
     opts[n] = NULL;
 #undef OPT
 

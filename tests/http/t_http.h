@@ -152,14 +152,19 @@ static inline void
 t_req(int port, const char *method, const char *target, const char *headers,
       struct t_resp *r)
 {
-    char raw[8192];
-    int  n = snprintf(raw, sizeof(raw),
-                      "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                       "Connection: close\r\n%s\r\n",
-                      method, target, headers ? headers : "");
+    size_t cap =
+        strlen(method) + strlen(target) + (headers ? strlen(headers) : 0) + 128;
+    char *raw = malloc(cap);
+    int   n;
 
-    ASSERT(n > 0 && n < (int) sizeof(raw));
+    ASSERT(raw != NULL);
+    n = snprintf(raw, cap,
+                 "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                 "Connection: close\r\n%s\r\n",
+                 method, target, headers ? headers : "");
+    ASSERT(n > 0 && (size_t) n < cap);
     t_raw(port, raw, (size_t) n, r);
+    free(raw);
 }
 
 /* The value of header 'name' (case-insensitive), or NULL. */

@@ -248,6 +248,23 @@ test_malformed_request(void)
 }
 
 static void
+test_header_limit(void)
+{
+    struct t_resp r;
+    char         *big = malloc(20000 + 64);
+
+    ASSERT(big != NULL);
+    memcpy(big, "X-Big: ", 7);
+    memset(big + 7, 'a', 20000);
+    memcpy(big + 20007, "\r\n", 3);
+    /* Over http.header_max (16k): refused before any handler runs */
+    t_req(ts.port, "GET", "/health", big, &r);
+    t_assert_envelope(&r, 400, "bad_request");
+    t_resp_free(&r);
+    free(big);
+}
+
+static void
 test_internal_error(void)
 {
     struct t_resp r;
@@ -522,6 +539,7 @@ main(void)
     RUN(test_body_limit);
     RUN(test_traversal);
     RUN(test_malformed_request);
+    RUN(test_header_limit);
     RUN(test_internal_error);
     RUN(test_static);
     RUN(test_api_index);
