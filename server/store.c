@@ -16,6 +16,7 @@
 #include "mem.h"
 #include "store_int.h"
 #include "store_migrations.h"
+#include "ts.h"
 
 static const char *const store_sql_text[] = {
 #define STORE_X_TEXT(name, sql) sql,
@@ -29,6 +30,25 @@ static const char store_bootstrap_sql[] =
     " name TEXT NOT NULL,"
     " applied_at TEXT NOT NULL"
     "  DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))";
+
+/*
+** SQL paris_period(start, grain): ts_paris_period() for the publisher's
+** aggregations. SQLite's own 'localtime' follows the server's TZ, not
+** the French rules. NULL for an unknown grain.
+*/
+static void
+store_paris_period(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const char *grain = (const char *) sqlite3_value_text(argv[1]);
+    char        out[24];
+
+    (void) argc;
+    if (sqlite3_value_type(argv[0]) != SQLITE_INTEGER || grain == NULL ||
+        ts_paris_period(sqlite3_value_int64(argv[0]), grain, out) != 0)
+        sqlite3_result_null(ctx);
+    else
+        sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
 
 int
 store_schema_latest(void)
@@ -258,6 +278,13 @@ store_open(const char *path, const struct store_opts *o, struct store **out,
         }
         if (store_migrate(st, version, pn_applied, err))
             goto fail;
+    }
+    if (sqlite3_create_function(
+            st->db, "paris_period", 2,
+            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+            store_paris_period, NULL, NULL) != SQLITE_OK) {
+        store_fail(st, err, "registering paris_period()");
+        goto fail;
     }
     for (int i = 0; i < STORE_NSQL; i++)
         if (sqlite3_prepare_v3(st->db, store_sql_text[i], -1,

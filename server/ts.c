@@ -396,3 +396,25 @@ ts_paris_midnight(int64_t days)
     ** of any switch as local midnight itself, so its offset is midnight's. */
     return local - ts_paris_offset(local - 7200);
 }
+
+int
+ts_paris_period(int64_t t, const char *grain, char out[24])
+{
+    int64_t local = t + ts_paris_offset(t);
+    int64_t days = local / TS_DAY - (local % TS_DAY < 0);
+    int     y, m, d;
+
+    ts_civil_from_days(days, &y, &m, &d);
+    if (strcmp(grain, "year") == 0)
+        snprintf(out, 24, "%04d", y);
+    else if (strcmp(grain, "month") == 0)
+        snprintf(out, 24, "%04d-%02d", y, m);
+    else if (strcmp(grain, "day") == 0)
+        snprintf(out, 24, "%04d-%02d-%02d", y, m, d);
+    else if (strcmp(grain, "hour") == 0)
+        snprintf(out, 24, "%04d-%02d-%02dT%02d", y, m, d,
+                 (int) ((local - days * TS_DAY) / 3600));
+    else
+        return -1;
+    return 0;
+}

@@ -40,6 +40,15 @@ int ts_civil_valid(const struct ts_civil *c);
 ** since 1970-01-01): the start of a local day, 23, 24 or 25 h long. */
 int64_t ts_paris_midnight(int64_t days);
 
+/*
+** The Europe/Paris period holding the UTC instant t, as the published
+** cubes name periods: grain "year" -> "2024", "month" -> "2024-03", "day"
+** -> "2024-03-15", "hour" -> "2024-03-15T10" (the repeated October hour
+** gives its two passes the same name). Into out[24]; -1 for an unknown
+** grain.
+*/
+int ts_paris_period(int64_t t, const char *grain, char out[24]);
+
 /* UTC offset of Europe/Paris at the UTC instant t: 3600 or 7200. */
 int ts_paris_offset(int64_t t);
 

@@ -481,6 +481,31 @@ test_paris_midnight(void)
     }
 }
 
+static void
+test_paris_period(void)
+{
+    struct {
+        long long   t;
+        const char *grain, *want;
+    } cases[] = {
+        {1704063600LL, "year", "2024"}, /* 2023-12-31T23:00Z: new year */
+        {1704063599LL, "year", "2023"},
+        {1711843200LL, "day", "2024-03-31"},     /* 00:00Z = 01:00 CET */
+        {1711846800LL, "hour", "2024-03-31T03"}, /* 01:00Z: summer time */
+        {1730000000LL, "month", "2024-10"},
+        {1729990800LL, "hour", "2024-10-27T02"}, /* 01:00Z: winter again */
+        {1729987200LL, "hour", "2024-10-27T02"}, /* 00:00Z: first 02h */
+        {0LL, "day", "1970-01-01"},
+    };
+    char out[24];
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ASSERT_EQ(ts_paris_period(cases[i].t, cases[i].grain, out), 0);
+        ASSERT_STREQ(out, cases[i].want);
+    }
+    ASSERT_EQ(ts_paris_period(0, "week", out), -1);
+}
+
 int
 main(void)
 {
@@ -495,5 +520,6 @@ main(void)
     RUN(test_paris_local);
     RUN(test_parse_fmt);
     RUN(test_paris_midnight);
+    RUN(test_paris_period);
     return 0;
 }
