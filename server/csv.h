@@ -18,11 +18,11 @@
 struct csv;
 
 struct csv_rec {
-    int         n;                   /* Fields in this record */
-    char       *f[CSV_MAX_FIELDS];   /* NUL-terminated, unquoted; valid
-                                     ** until the next csv_next() */
-    size_t      len[CSV_MAX_FIELDS];
-    long        line;                /* Line where the record starts */
+    int   n;                 /* Fields in this record */
+    char *f[CSV_MAX_FIELDS]; /* NUL-terminated, unquoted; valid
+                             ** until the next csv_next() */
+    size_t len[CSV_MAX_FIELDS];
+    long   line; /* Line where the record starts */
 };
 
 /* 'sep' is ',' or ';' (or '\t'); 'line_max' the longest record, bytes. */

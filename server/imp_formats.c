@@ -11,10 +11,12 @@
 const struct imp_format imp_formats[] = {
     {"csv", "canonical CSV: site_id,meter_id,kind,unit,timestamp,value[,step]",
      imp_csv_detect, imp_csv_parse},
-    {"enedis", "Enedis SGE / consumer CSV export: load curves (W), indexes (Wh)",
+    {"enedis",
+     "Enedis SGE / consumer CSV export: load curves (W), indexes (Wh)",
      imp_enedis_detect, imp_enedis_parse},
-    {"mapped", "any CSV described by --mapping FILE (separator, decimal "
-               "comma, columns, time format and zone, unit, meter)",
+    {"mapped",
+     "any CSV described by --mapping FILE (separator, decimal "
+     "comma, columns, time format and zone, unit, meter)",
      imp_mapped_detect, imp_mapped_parse},
     {"adict", "GRDF ADICT gas consumption NDJSON (Gazpar), ref: id_pce",
      imp_adict_detect, imp_adict_parse},

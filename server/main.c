@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <libgen.h>
 
@@ -626,6 +627,11 @@ main(int argc, char **argv)
     struct cm_err         err;
     int                   nrest;
 
+    /* Everything is UTC; libarchive writes zip member times through
+    ** localtime(), so run in UTC for archives to have the same bytes on
+    ** every machine. Before any thread starts. */
+    setenv("TZ", "UTC", 1);
+    tzset();
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
         !strcmp(argv[1], "help")) {
         cli_usage(argc < 2 ? stderr : stdout);

@@ -85,10 +85,10 @@ void store_rollback(struct store *st); /* Harmless outside a transaction */
 
 struct store_site {
     const char *site_id, *name, *category;
-    double      floor_area_m2;  /* <= 0: unknown */
+    double      floor_area_m2;                   /* <= 0: unknown */
     const char *commune_insee, *district, *epci; /* NULL: unknown */
-    int         public_;        /* The site's own data may be published */
-    const char *attributes;     /* JSON object text, or NULL */
+    int         public_;    /* The site's own data may be published */
+    const char *attributes; /* JSON object text, or NULL */
 };
 
 struct store_meter_def {
@@ -133,9 +133,9 @@ int store_reading_put(struct store *st, int64_t meter, int64_t start,
                       enum store_put *outcome, double *previous,
                       struct cm_err *err);
 
-int store_import_begin(struct store *st, const char *source,
-                       const char *format, const char *file,
-                       const char *actor, int64_t *id, struct cm_err *err);
+int store_import_begin(struct store *st, const char *source, const char *format,
+                       const char *file, const char *actor, int64_t *id,
+                       struct cm_err *err);
 int store_import_finish(struct store *st, int64_t id, int64_t n_read,
                         int64_t n_inserted, int64_t n_updated,
                         int64_t n_rejected, const char *status,
@@ -160,7 +160,6 @@ int store_token_add(struct store *st, int64_t account,
 /* The live (not revoked, not expired, account enabled) token with this
 ** hash; *found 0 if none. */
 int store_token_find(struct store *st, const unsigned char hash[32],
-                     struct store_account *out, int *found,
-                     struct cm_err *err);
+                     struct store_account *out, int *found, struct cm_err *err);
 
 #endif /* CM_STORE_H */

@@ -11,32 +11,34 @@
     X(SCHEMA_VERSION, "SELECT coalesce(max(version), 0) FROM schema_version")  \
     X(AUDIT_ADD, "INSERT INTO audit_log (actor, action, target, address, "     \
                  "details) VALUES (?1, ?2, ?3, ?4, ?5)")                       \
-    X(AUDIT_COUNT, "SELECT count(*) FROM audit_log")                          \
+    X(AUDIT_COUNT, "SELECT count(*) FROM audit_log")                           \
     X(TX_BEGIN, "BEGIN IMMEDIATE")                                             \
     X(TX_COMMIT, "COMMIT")                                                     \
     X(TX_ROLLBACK, "ROLLBACK")                                                 \
-    X(METER_BY_ID, "SELECT m.id, m.kind, s.site_id, m.step, m.unit, m.counter "\
-                   "FROM meter m "                                          \
-                   "JOIN site s ON s.id = m.site WHERE m.meter_id = ?1")       \
-    X(METER_BY_REF, "SELECT m.id, m.kind, s.site_id, m.step, m.unit, m.counter "\
-                    "FROM meter m "                                         \
-                    "JOIN site s ON s.id = m.site "                            \
-                    "WHERE m.source = ?1 AND m.source_ref = ?2")               \
+    X(METER_BY_ID,                                                             \
+      "SELECT m.id, m.kind, s.site_id, m.step, m.unit, m.counter "             \
+      "FROM meter m "                                                          \
+      "JOIN site s ON s.id = m.site WHERE m.meter_id = ?1")                    \
+    X(METER_BY_REF,                                                            \
+      "SELECT m.id, m.kind, s.site_id, m.step, m.unit, m.counter "             \
+      "FROM meter m "                                                          \
+      "JOIN site s ON s.id = m.site "                                          \
+      "WHERE m.source = ?1 AND m.source_ref = ?2")                             \
     X(READING_GET, "SELECT value, import FROM reading "                        \
                    "WHERE meter = ?1 AND start = ?2 AND step = ?3")            \
     X(READING_INSERT, "INSERT INTO reading (meter, start, step, value, "       \
-                      "import) VALUES (?1, ?2, ?3, ?4, ?5)")                    \
+                      "import) VALUES (?1, ?2, ?3, ?4, ?5)")                   \
     X(READING_ADD, "INSERT INTO reading (meter, start, step, value, import) "  \
                    "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING")       \
     X(READING_UPDATE, "UPDATE reading SET value = ?4, import = ?5 "            \
-                      "WHERE meter = ?1 AND start = ?2 AND step = ?3")          \
+                      "WHERE meter = ?1 AND start = ?2 AND step = ?3")         \
     X(IMPORT_BEGIN, "INSERT INTO import (source, format, file_name, actor) "   \
                     "VALUES (?1, ?2, ?3, ?4)")                                 \
     X(IMPORT_FINISH, "UPDATE import SET finished_at = "                        \
                      "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), n_read = ?2, "    \
                      "n_inserted = ?3, n_updated = ?4, n_rejected = ?5, "      \
                      "status = ?6, report = ?7 WHERE id = ?1")                 \
-    X(ACCOUNT_ADD, "INSERT INTO account (name, role) VALUES (?1, ?2)")       \
+    X(ACCOUNT_ADD, "INSERT INTO account (name, role) VALUES (?1, ?2)")         \
     X(TOKEN_ADD, "INSERT INTO api_token (account, token_hash, prefix, label, " \
                  "expires_at) VALUES (?1, ?2, ?3, ?4, ?5)")                    \
     X(TOKEN_FIND, "SELECT a.id, a.name, a.role FROM api_token t "              \
@@ -44,25 +46,27 @@
                   "WHERE t.token_hash = ?1 AND t.revoked_at IS NULL "          \
                   "AND a.disabled = 0 AND (t.expires_at IS NULL OR "           \
                   "t.expires_at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))")     \
-    X(SITE_UPSERT, "INSERT INTO site (site_id, name, category, "               \
-                   "floor_area_m2, commune_insee, district, epci, public, "    \
-                   "attributes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "  \
-                   "ON CONFLICT (site_id) DO UPDATE SET name = excluded.name, "\
-                   "category = excluded.category, "                            \
-                   "floor_area_m2 = excluded.floor_area_m2, "                  \
-                   "commune_insee = excluded.commune_insee, "                  \
-                   "district = excluded.district, epci = excluded.epci, "      \
-                   "public = excluded.public, attributes = excluded.attributes,"\
-                   " updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')")      \
+    X(SITE_UPSERT,                                                             \
+      "INSERT INTO site (site_id, name, category, "                            \
+      "floor_area_m2, commune_insee, district, epci, public, "                 \
+      "attributes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "               \
+      "ON CONFLICT (site_id) DO UPDATE SET name = excluded.name, "             \
+      "category = excluded.category, "                                         \
+      "floor_area_m2 = excluded.floor_area_m2, "                               \
+      "commune_insee = excluded.commune_insee, "                               \
+      "district = excluded.district, epci = excluded.epci, "                   \
+      "public = excluded.public, attributes = excluded.attributes,"            \
+      " updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')")                   \
     X(SITE_ID, "SELECT id FROM site WHERE site_id = ?1")                       \
-    X(METER_UPSERT, "INSERT INTO meter (meter_id, site, kind, source, "        \
-                    "source_ref, unit, step, counter) "                         \
-                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "       \
-                    "ON CONFLICT (meter_id) DO UPDATE SET site = excluded.site,"\
-                    " kind = excluded.kind, source = excluded.source, "        \
-                    "source_ref = excluded.source_ref, unit = excluded.unit, " \
-                    "step = excluded.step, counter = excluded.counter, "       \
-                    "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')")
+    X(METER_UPSERT,                                                            \
+      "INSERT INTO meter (meter_id, site, kind, source, "                      \
+      "source_ref, unit, step, counter) "                                      \
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "                               \
+      "ON CONFLICT (meter_id) DO UPDATE SET site = excluded.site,"             \
+      " kind = excluded.kind, source = excluded.source, "                      \
+      "source_ref = excluded.source_ref, unit = excluded.unit, "               \
+      "step = excluded.step, counter = excluded.counter, "                     \
+      "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')")
 
 enum store_sql_id {
 #define STORE_X_ENUM(name, sql) STORE_##name,
