@@ -401,6 +401,8 @@ imp_emit(struct imp_sink *k, const struct imp_reading *r)
 
 /* ---- the run ---------------------------------------------------------- */
 
+static void imp_stats_json(struct jw *w, const struct imp_stats *s);
+
 static const struct imp_format *
 imp_detect(struct imp_src *src)
 {
@@ -439,7 +441,7 @@ imp_run(struct store *st, struct imp_src *src, const char *format,
     const struct imp_format *fmt;
     struct imp_sink          k;
     struct cm_err            err, cerr;
-    char                     list[256], report[128];
+    char                     list[256];
     int                      rc;
 
     memset(res, 0, sizeof(*res));
@@ -491,24 +493,23 @@ imp_run(struct store *st, struct imp_src *src, const char *format,
         rc = err.code;
     }
     if (rc == CM_OK) {
-        snprintf(report, sizeof(report), "{\"unchanged\":%lld}",
-                 (long long) res->stats.unchanged);
+        struct jw         *w = jw_new();
+        char              *details;
+        struct store_audit a = {o->actor, "readings.import", src->name,
+                                o->address, NULL};
+
+        jw_obj_open(w);
+        jw_kv_str(w, "format", fmt->name);
+        imp_stats_json(w, &res->stats);
+        jw_obj_close(w);
+        a.details = details = jw_strdup(w);
+        jw_free(w);
         rc = store_import_finish(st, k.import_id, res->stats.read,
                                  res->stats.imported, res->stats.updated,
-                                 res->stats.rejected, "done", report, &err);
-    }
-    if (rc == CM_OK) {
-        char                     details[256];
-        const struct store_audit a = {o->actor, "readings.import", src->name,
-                                      o->address, details};
-
-        snprintf(details, sizeof(details),
-                 "{\"format\":\"%s\",\"imported\":%lld,\"updated\":%lld,"
-                 "\"rejected\":%lld}",
-                 fmt->name, (long long) res->stats.imported,
-                 (long long) res->stats.updated,
-                 (long long) res->stats.rejected);
-        rc = store_audit_add(st, &a, &err);
+                                 res->stats.rejected, "done", details, &err);
+        if (rc == CM_OK)
+            rc = store_audit_add(st, &a, &err);
+        free(details);
     }
     if (rc == CM_OK)
         rc = store_commit(st, &err);

@@ -205,3 +205,15 @@ jw_result(struct jw *w, const char **out, size_t *out_len, struct cm_err *err)
     *out_len = len;
     return CM_OK;
 }
+
+char *
+jw_strdup(struct jw *w)
+{
+    const char   *buf = NULL;
+    size_t        len = 0;
+    struct cm_err err;
+
+    if (jw_result(w, &buf, &len, &err) != CM_OK)
+        return NULL;
+    return cm_strndup(buf, len);
+}

@@ -44,4 +44,8 @@ void jw_kv_bool(struct jw *w, const char *key, int v);
 int jw_result(struct jw *w, const char **out, size_t *out_len,
               struct cm_err *err);
 
+/* The document as a new NUL-terminated string (free() it), or NULL if a
+** call failed. For JSON stored as text: audit details, import reports. */
+char *jw_strdup(struct jw *w);
+
 #endif /* CM_JW_H */

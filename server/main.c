@@ -231,17 +231,23 @@ cli_open_store(const struct cfg *c, int create, int migrate, struct store **st,
 static void
 cli_audit_migration(struct store *st, int napplied)
 {
-    char               details[64];
     struct cm_err      err;
-    struct store_audit a = {"cli", "store.migrate", store_path(st), NULL,
-                            details};
+    struct jw         *w;
+    struct store_audit a = {"cli", "store.migrate", store_path(st), NULL, NULL};
+    char              *details;
 
     if (napplied == 0)
         return;
-    snprintf(details, sizeof(details), "{\"applied\":%d,\"schema_version\":%d}",
-             napplied, store_schema_latest());
+    w = jw_new();
+    jw_obj_open(w);
+    jw_kv_int(w, "applied", napplied);
+    jw_kv_int(w, "schema_version", store_schema_latest());
+    jw_obj_close(w);
+    a.details = details = jw_strdup(w);
+    jw_free(w);
     if (store_audit_add(st, &a, &err) != CM_OK)
         cm_log(CM_LOG_WARN, "%s", err.msg);
+    free(details);
 }
 
 static int
@@ -508,15 +514,27 @@ cli_registry(struct cfg *c, int argc, char **argv, const char *what,
     rc = import(st, &src, &n, &err);
     fclose(f);
     if (rc == CM_OK) {
-        char                     details[64];
-        const struct store_audit a = {
+        struct jw         *w = jw_new();
+        char              *details;
+        struct store_audit a = {
             "cli", strcmp(what, "sites") ? "meters.import" : "sites.import",
-            pos[1], NULL, details};
+            pos[1], NULL, NULL};
 
-        snprintf(details, sizeof(details), "{\"rows\":%lld}", (long long) n);
+        jw_obj_open(w);
+        jw_kv_int(w, "rows", n);
+        jw_obj_close(w);
+        a.details = details = jw_strdup(w);
+        jw_free(w);
         if (store_audit_add(st, &a, &err) != CM_OK)
             cm_log(CM_LOG_WARN, "%s", err.msg);
-        printf("{\"file\":\"%s\",\"%s\":%lld}\n", pos[1], what, (long long) n);
+        free(details);
+        w = jw_new();
+        jw_obj_open(w);
+        jw_kv_str(w, "file", pos[1]);
+        jw_kv_int(w, what, n);
+        jw_obj_close(w);
+        cli_print_json(w);
+        jw_free(w);
     } else
         fprintf(stderr, "consometer %s import: %s\n", what, err.msg);
     store_close(st);
@@ -589,18 +607,22 @@ cli_demo(struct cfg *c, int argc, char **argv)
     }
     rc = demo_load(st, c->demo_dir, "cli", sum, &err);
     if (rc == CM_OK || sum->nfiles > 0) {
-        char                     details[160];
-        const struct store_audit a = {"cli", "demo.load", c->demo_dir, NULL,
-                                      details};
-        struct cm_err            aerr;
+        struct jw         *dw = jw_new();
+        char              *details;
+        struct store_audit a = {"cli", "demo.load", c->demo_dir, NULL, NULL};
+        struct cm_err      aerr;
 
-        snprintf(details, sizeof(details),
-                 "{\"sites\":%lld,\"meters\":%lld,\"files\":%d,"
-                 "\"ok\":%s}",
-                 (long long) sum->sites, (long long) sum->meters, sum->nfiles,
-                 rc == CM_OK ? "true" : "false");
+        jw_obj_open(dw);
+        jw_kv_int(dw, "sites", sum->sites);
+        jw_kv_int(dw, "meters", sum->meters);
+        jw_kv_int(dw, "files", sum->nfiles);
+        jw_kv_bool(dw, "ok", rc == CM_OK);
+        jw_obj_close(dw);
+        a.details = details = jw_strdup(dw);
+        jw_free(dw);
         if (store_audit_add(st, &a, &aerr) != CM_OK)
             cm_log(CM_LOG_WARN, "%s", aerr.msg);
+        free(details);
     }
     store_close(st);
     /* The summary is printed on failure too: it names the file refused */
