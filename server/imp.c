@@ -170,8 +170,10 @@ struct imp_meter {
     char               ref[128]; /* "" = empty slot */
     int                found;
     struct store_meter m;
-    int                kind;      /* enum units_kind, or -1 */
-    int                has_index; /* Index chain state */
+    int                kind;       /* enum units_kind, or -1 */
+    int                has_index;  /* Index chain state */
+    int                from_store; /* The chain's last index is the store's */
+    int                dirty;      /* This file moved the chain on */
     int64_t            index_t;
     double             index_v;
 };
@@ -219,6 +221,19 @@ imp_hash(const char *source, const char *ref)
     return h;
 }
 
+/* Store the chain's last index for the next file. */
+static int
+imp_index_save(struct imp_sink *k, struct imp_meter *m)
+{
+    if (store_meter_index_set(k->st, m->m.id, m->index_t, m->index_v,
+                              &k->err) != CM_OK) {
+        k->failed = 1;
+        return k->err.code;
+    }
+    m->dirty = 0;
+    return CM_OK;
+}
+
 /* The cache slot of (source, ref), looked up in the store on a miss.
 ** NULL with k->failed set on a store error. */
 static struct imp_meter *
@@ -240,6 +255,8 @@ imp_meter(struct imp_sink *k, const char *source, const char *ref)
     }
     if (m == NULL) /* A crowded neighbourhood: reuse the first slot */
         m = &k->cache[h % IMP_CACHE];
+    if (m->dirty && imp_index_save(k, m) != CM_OK)
+        return NULL;
     memset(m, 0, sizeof(*m));
     if (store_meter_find(k->st, source, ref, &m->m, &m->found, &k->err)) {
         k->failed = 1;
@@ -252,6 +269,12 @@ imp_meter(struct imp_sink *k, const char *source, const char *ref)
         memcpy(m->ref, ref, strlen(ref) + 1);
     }
     m->kind = m->found ? units_kind_find(m->m.kind) : -1;
+    /* A counter goes on from the last index an earlier file gave. */
+    if (m->found && m->m.has_index) {
+        m->has_index = m->from_store = 1;
+        m->index_t = m->m.index_at;
+        m->index_v = m->m.index_value;
+    }
     return m;
 }
 
@@ -306,9 +329,15 @@ imp_emit(struct imp_sink *k, const struct imp_reading *r)
     unit = r->unit ? r->unit : m->m.unit;
     if ((r->flags & IMP_INDEX) || m->m.counter) {
         /* A counter: the reading is the difference with the previous
-        ** index of the same meter in this file. */
+        ** index of the same meter -- in this file, or the last one an
+        ** earlier file left in the store (migration 0005). */
         int first = !m->has_index;
 
+        /* Older than what the store knows: a re-import; this file's own
+        ** chain starts here. */
+        if (m->from_store && r->start < m->index_t)
+            first = 1;
+        m->from_store = 0;
         if (!first && r->start == m->index_t && r->value == m->index_v) {
             k->res->stats.read++; /* The same index given twice */
             k->res->stats.unchanged++;
@@ -323,13 +352,14 @@ imp_emit(struct imp_sink *k, const struct imp_reading *r)
 
             m->index_t = r->start;
             m->index_v = r->value;
+            m->dirty = 1;
             imp_reject(k, r->line,
                        "counter reset: the index fell from %.17g to %.17g; "
                        "the next interval starts here",
                        before, r->value);
             return CM_OK;
         }
-        m->has_index = 1;
+        m->has_index = m->dirty = 1;
         start = m->index_t;
         step = r->start - m->index_t;
         value = r->value - m->index_v;
@@ -484,6 +514,9 @@ imp_run(struct store *st, struct imp_src *src, const char *format,
         rc = k.err.code, err = k.err;
     else if (k.failed)
         err = k.err;
+    for (int i = 0; rc == CM_OK && !k.failed && i < IMP_CACHE; i++)
+        if (k.cache[i].dirty && imp_index_save(&k, &k.cache[i]) != CM_OK)
+            rc = k.err.code, err = k.err;
     free(k.cache);
     if (rc == CM_OK && o->strict && res->stats.rejected > 0) {
         cm_fail(&err, CM_EINVAL,

@@ -101,9 +101,12 @@ struct store_meter {
     int64_t id;
     char    kind[32];
     char    site_id[128];
-    int64_t step;     /* Declared interval, s; -1: none */
-    char    unit[16]; /* Unit its source sends */
-    int     counter;  /* Its values are a cumulative index */
+    int64_t step;        /* Declared interval, s; -1: none */
+    char    unit[16];    /* Unit its source sends */
+    int     counter;     /* Its values are a cumulative index */
+    int     has_index;   /* The last index read is known: */
+    int64_t index_at;    /* when (UTC s) */
+    double  index_value; /* and its value, in the meter's unit */
 };
 
 /* Insert or update one site (by site_id). */
@@ -118,6 +121,11 @@ int store_meter_upsert(struct store *st, const struct store_meter_def *m,
 ** *found is 0 when there is none. */
 int store_meter_find(struct store *st, const char *source, const char *ref,
                      struct store_meter *out, int *found, struct cm_err *err);
+
+/* Remember (at, value) as the meter's last index, unless a later one is
+** already known. */
+int store_meter_index_set(struct store *st, int64_t meter, int64_t at,
+                          double value, struct cm_err *err);
 
 enum store_put {
     STORE_PUT_INSERTED,

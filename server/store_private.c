@@ -133,6 +133,10 @@ store_meter_find(struct store *st, const char *source, const char *ref,
         snprintf(out->unit, sizeof(out->unit), "%s",
                  (const char *) sqlite3_column_text(s, 4));
         out->counter = sqlite3_column_int(s, 5);
+        out->has_index = sqlite3_column_type(s, 6) != SQLITE_NULL &&
+                         sqlite3_column_type(s, 7) != SQLITE_NULL;
+        out->index_at = sqlite3_column_int64(s, 6);
+        out->index_value = sqlite3_column_double(s, 7);
     }
     sqlite3_reset(s);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -235,4 +239,16 @@ store_import_finish(struct store *st, int64_t id, int64_t n_read,
     sqlite3_bind_text(s, 6, status, -1, SQLITE_STATIC);
     store_bind_opt(s, 7, report);
     return store_step_done(st, s, err, "recording an import");
+}
+
+int
+store_meter_index_set(struct store *st, int64_t meter, int64_t at, double value,
+                      struct cm_err *err)
+{
+    sqlite3_stmt *s = store_stmt(st, STORE_METER_INDEX_SET);
+
+    sqlite3_bind_int64(s, 1, meter);
+    sqlite3_bind_int64(s, 2, at);
+    sqlite3_bind_double(s, 3, value);
+    return store_step_done(st, s, err, "remembering a meter's index");
 }

@@ -16,14 +16,17 @@
     X(TX_COMMIT, "COMMIT")                                                     \
     X(TX_ROLLBACK, "ROLLBACK")                                                 \
     X(METER_BY_ID,                                                             \
-      "SELECT m.id, m.kind, s.site_id, m.step, m.unit, m.counter "             \
-      "FROM meter m "                                                          \
+      "SELECT m.id, m.kind, s.site_id, m.step, m.unit, m.counter, "            \
+      "m.index_at, m.index_value FROM meter m "                                \
       "JOIN site s ON s.id = m.site WHERE m.meter_id = ?1")                    \
     X(METER_BY_REF,                                                            \
-      "SELECT m.id, m.kind, s.site_id, m.step, m.unit, m.counter "             \
-      "FROM meter m "                                                          \
+      "SELECT m.id, m.kind, s.site_id, m.step, m.unit, m.counter, "            \
+      "m.index_at, m.index_value FROM meter m "                                \
       "JOIN site s ON s.id = m.site "                                          \
       "WHERE m.source = ?1 AND m.source_ref = ?2")                             \
+    X(METER_INDEX_SET,                                                         \
+      "UPDATE meter SET index_at = ?2, index_value = ?3 "                      \
+      "WHERE id = ?1 AND (index_at IS NULL OR index_at < ?2)")                 \
     X(READING_GET, "SELECT value, import FROM reading "                        \
                    "WHERE meter = ?1 AND start = ?2 AND step = ?3")            \
     X(READING_INSERT, "INSERT INTO reading (meter, start, step, value, "       \
