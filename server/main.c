@@ -228,13 +228,28 @@ cli_open_store(const struct cfg *c, int create, int migrate, struct store **st,
     return store_open(path, &o, st, pn_applied, err);
 }
 
+/* Append an audit line whose details are the document w (freed here;
+** NULL: no details). A
+** failure to audit is logged, not fatal: the work itself is done. */
+static void
+cli_audit(struct store *st, const char *action, const char *target,
+          struct jw *w)
+{
+    struct cm_err      err;
+    struct store_audit a = {"cli", action, target, NULL, NULL};
+    char              *details = w ? jw_strdup(w) : NULL;
+
+    jw_free(w);
+    a.details = details;
+    if (store_audit_add(st, &a, &err) != CM_OK)
+        cm_log(CM_LOG_WARN, "%s", err.msg);
+    free(details);
+}
+
 static void
 cli_audit_migration(struct store *st, int napplied)
 {
-    struct cm_err      err;
-    struct jw         *w;
-    struct store_audit a = {"cli", "store.migrate", store_path(st), NULL, NULL};
-    char              *details;
+    struct jw *w;
 
     if (napplied == 0)
         return;
@@ -243,11 +258,7 @@ cli_audit_migration(struct store *st, int napplied)
     jw_kv_int(w, "applied", napplied);
     jw_kv_int(w, "schema_version", store_schema_latest());
     jw_obj_close(w);
-    a.details = details = jw_strdup(w);
-    jw_free(w);
-    if (store_audit_add(st, &a, &err) != CM_OK)
-        cm_log(CM_LOG_WARN, "%s", err.msg);
-    free(details);
+    cli_audit(st, "store.migrate", store_path(st), w);
 }
 
 static int
@@ -337,15 +348,13 @@ cli_config(struct cfg *c, int argc, char **argv)
 static int
 cli_backup(struct cfg *c, int argc, char **argv)
 {
-    struct store      *st, *copy;
-    struct cm_err      err;
-    struct stat        sb;
-    struct store_opts  o = {.busy_timeout_ms = c->store_busy_timeout_ms,
-                            .readonly = 1};
-    struct store_audit a = {"cli", "store.backup", NULL, NULL, NULL};
-
-    char *dest[1];
-    int   n = cli_args("backup", argc, argv, NULL, dest, 1);
+    struct store     *st, *copy;
+    struct cm_err     err;
+    struct stat       sb;
+    struct store_opts o = {.busy_timeout_ms = c->store_busy_timeout_ms,
+                           .readonly = 1};
+    char             *dest[1];
+    int               n = cli_args("backup", argc, argv, NULL, dest, 1);
 
     if (n < 0)
         return 2;
@@ -372,9 +381,7 @@ cli_backup(struct cfg *c, int argc, char **argv)
         return cli_fail(&err);
     }
     store_close(copy);
-    a.target = argv[0];
-    if (store_audit_add(st, &a, &err) != CM_OK)
-        cm_log(CM_LOG_WARN, "%s", err.msg);
+    cli_audit(st, "store.backup", argv[0], NULL);
     store_close(st);
     if (stat(argv[0], &sb) != 0)
         sb.st_size = 0;
@@ -514,20 +521,13 @@ cli_registry(struct cfg *c, int argc, char **argv, const char *what,
     rc = import(st, &src, &n, &err);
     fclose(f);
     if (rc == CM_OK) {
-        struct jw         *w = jw_new();
-        char              *details;
-        struct store_audit a = {
-            "cli", strcmp(what, "sites") ? "meters.import" : "sites.import",
-            pos[1], NULL, NULL};
+        struct jw *w = jw_new();
 
         jw_obj_open(w);
         jw_kv_int(w, "rows", n);
         jw_obj_close(w);
-        a.details = details = jw_strdup(w);
-        jw_free(w);
-        if (store_audit_add(st, &a, &err) != CM_OK)
-            cm_log(CM_LOG_WARN, "%s", err.msg);
-        free(details);
+        cli_audit(st, strcmp(what, "sites") ? "meters.import" : "sites.import",
+                  pos[1], w);
         w = jw_new();
         jw_obj_open(w);
         jw_kv_str(w, "file", pos[1]);
@@ -607,10 +607,7 @@ cli_demo(struct cfg *c, int argc, char **argv)
     }
     rc = demo_load(st, c->demo_dir, "cli", sum, &err);
     if (rc == CM_OK || sum->nfiles > 0) {
-        struct jw         *dw = jw_new();
-        char              *details;
-        struct store_audit a = {"cli", "demo.load", c->demo_dir, NULL, NULL};
-        struct cm_err      aerr;
+        struct jw *dw = jw_new();
 
         jw_obj_open(dw);
         jw_kv_int(dw, "sites", sum->sites);
@@ -618,11 +615,7 @@ cli_demo(struct cfg *c, int argc, char **argv)
         jw_kv_int(dw, "files", sum->nfiles);
         jw_kv_bool(dw, "ok", rc == CM_OK);
         jw_obj_close(dw);
-        a.details = details = jw_strdup(dw);
-        jw_free(dw);
-        if (store_audit_add(st, &a, &aerr) != CM_OK)
-            cm_log(CM_LOG_WARN, "%s", aerr.msg);
-        free(details);
+        cli_audit(st, "demo.load", c->demo_dir, dw);
     }
     store_close(st);
     /* The summary is printed on failure too: it names the file refused */
