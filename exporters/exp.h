@@ -5,12 +5,16 @@
 ** first write error (sticky, libarchive style), so a streaming writer
 ** checks once at the end. Every format writes the same published
 ** columns (issue 4): period, territory_level, territory, sector, kind,
-** value, unit, n_sites, status. Writers hold one row at a time.
+** value, unit, n_sites, status, then the extra columns a version may
+** declare (exp_columns). Writers hold one row at a time.
 **
 ** Recipe: exp_sink_init_buf() (or _file, or your own callback), then
-** exp_<fmt>_begin(), exp_<fmt>_row() per observation, exp_<fmt>_end()
-** which flushes and returns CM_OK or the first error; exp_sink_digest()
-** gives the sha256 of everything written. The sink gathers small writes
+** exp_table_begin() with the format and the version's extra columns,
+** exp_table_row() per observation, exp_table_end() which flushes and
+** returns CM_OK or the first error; exp_sink_digest() gives the sha256
+** of everything written. exp_<fmt>_begin/row/end are the same without
+** extra columns. exp_version_write() does all of it for a published
+** version, archives included. The sink gathers small writes
 ** into EXP_SINK_BUF bytes before calling back and hashing: a CSV row is
 ** a dozen writes, and per-write overhead would dominate.
 */
@@ -90,14 +94,70 @@ extern const char *const exp_columns[EXP_NCOLS];
 
 #define EXP_CSV_FR 0x1 /* ';' separator, decimal comma, UTF-8 BOM */
 
+/* ---- Extra columns ------------------------------------------------- */
+/*
+** A version may declare columns after the published ones (a site's name
+** and floor area in an open per-site dataset): its `columns` JSON, an
+** array of {"name", "type", "title", "description"}, parsed once per
+** export. Each row carries its values as the JSON object text that
+** store_obs_each() hands over ({"site_name": "Mairie", ...}); the
+** writers scan it with yajl's event parser (no tree per row). A key
+** the version does not declare is ignored, a missing one is null.
+*/
+#define EXP_EXTRA_MAX 64 /* Extra columns a version may declare */
+
+struct exp_column {    /* One extra column; owns its strings */
+    char *name;        /* Key in a row's object, Table Schema field name */
+    char *type;        /* Table Schema type: string, number, integer,
+                       ** boolean, date, datetime, year...; default string */
+    char *title;       /* Or NULL */
+    char *description; /* Or NULL */
+};
+
+struct exp_columns {        /* A version's extra columns, in order */
+    struct exp_column *col; /* n of them; owned */
+    size_t             n;
+};
+
+/*
+** Fill *out from a version's `columns` JSON text (NULL or "": none).
+** CM_EINVAL, naming the column, for a document that is not an array of
+** objects, a name that is empty, repeated or one of exp_columns[], a
+** type Table Schema does not have, or more than EXP_EXTRA_MAX columns.
+** On error *out is empty; exp_columns_clear() is harmless either way.
+*/
+int  exp_columns_parse(const char *json, struct exp_columns *out,
+                       struct cm_err *err);
+void exp_columns_clear(struct exp_columns *c); /* NULL-safe */
+
+/* One row's extra values, parsed (for the writers; see exp_table_row). */
+enum exp_xtype { EXP_X_NULL, EXP_X_STRING, EXP_X_NUMBER, EXP_X_BOOL };
+
+struct exp_extra {
+    enum exp_xtype type[EXP_EXTRA_MAX]; /* Per column of the version */
+    size_t         off[EXP_EXTRA_MAX];  /* Value text in buf, NUL-ended: */
+    size_t         len[EXP_EXTRA_MAX];  /* unescaped string, JSON number
+                                        ** or "true"/"false" */
+    struct cm_buf buf;
+};
+
+/* ---- Row writers --------------------------------------------------- */
+
 struct exp_writer {         /* One export in progress; caller-owned */
     struct exp_sink *sink;  /* Borrowed */
     unsigned         flags; /* EXP_CSV_* */
     uint64_t         rows;  /* Rows written */
+    /* Set by exp_table_*; exp_<fmt>_begin() clears them. */
+    const struct exp_columns *cols;   /* Extra columns, or NULL; borrowed */
+    const struct exp_extra   *extra;  /* The row being written, or NULL */
+    int                       format; /* EXP_CSV, EXP_JSON or EXP_NDJSON */
+    int                       header; /* CSV: the header is written */
 };
 
-/* CSV (RFC 4180): UTF-8, CRLF, a header of exp_columns; a field is
-** quoted when it holds the separator, '"', CR or LF; null is empty. */
+/* CSV (RFC 4180): UTF-8, CRLF, a header of exp_columns (and the extra
+** columns' names); a field is quoted when it holds the separator, '"',
+** CR or LF; null is empty. The header is written with the first row
+** (or by end), so exp_table_begin() can declare extra columns. */
 void exp_csv_begin(struct exp_writer *w, struct exp_sink *sink, unsigned flags);
 void exp_csv_row(struct exp_writer *w, const struct exp_obs *o);
 int  exp_csv_end(struct exp_writer *w, struct cm_err *err);
@@ -111,6 +171,31 @@ int  exp_json_end(struct exp_writer *w, struct cm_err *err);
 void exp_ndjson_begin(struct exp_writer *w, struct exp_sink *sink);
 void exp_ndjson_row(struct exp_writer *w, const struct exp_obs *o);
 int  exp_ndjson_end(struct exp_writer *w, struct cm_err *err);
+
+/* ---- Table formats by name ----------------------------------------- */
+
+/* The download formats, in the order they are listed. */
+enum exp_format { EXP_CSV, EXP_JSON, EXP_NDJSON, EXP_ZIP, EXP_TGZ };
+#define EXP_NFORMATS 5
+extern const char *const exp_formats[EXP_NFORMATS]; /* "csv" ... "tar.gz" */
+#define EXP_FORMATS_TEXT "csv, json, ndjson, zip, tar.gz" /* For messages */
+
+/* The enum exp_format of 'name', or -1. */
+int exp_format_find(const char *name);
+
+/*
+** Begin a "csv", "json" or "ndjson" export onto sink, with the extra
+** columns 'cols' (borrowed until end; NULL: none) and csv flags. CM_OK,
+** or CM_EINVAL (naming the param "format") for another format.
+*/
+int exp_table_begin(struct exp_writer *w, const char *format, unsigned flags,
+                    const struct exp_columns *cols, struct exp_sink *sink,
+                    struct cm_err *err);
+/* One row; 'extra' is its JSON object of extra columns, or NULL. A
+** malformed 'extra' fails the sink (CM_EINVAL, sticky). */
+void exp_table_row(struct exp_writer *w, const struct exp_obs *o,
+                   const char *extra);
+int  exp_table_end(struct exp_writer *w, struct cm_err *err);
 
 /* ---- Archives ------------------------------------------------------ */
 
@@ -172,5 +257,43 @@ struct exp_resource {      /* One file of the package; borrowed */
 int exp_datapackage_json(const struct exp_package  *pkg,
                          const struct exp_resource *res, size_t n,
                          struct cm_buf *out, struct cm_err *err);
+/* The same, with the version's extra columns after the published ones
+** in every table resource's schema (cols NULL: none). */
+int exp_datapackage_json_cols(const struct exp_package  *pkg,
+                              const struct exp_columns  *cols,
+                              const struct exp_resource *res, size_t n,
+                              struct cm_buf *out, struct cm_err *err);
+
+/* ---- Published versions (exp_version.c) ---------------------------- */
+
+struct store;
+struct store_version;
+struct store_distribution;
+
+/*
+** Write version v in 'format' (exp_formats[]) onto sink: the observations
+** as they are stored, or a zip / tar.gz holding data.csv, datapackage.json,
+** README.md, disclosure.json (when the version has a report) and
+** SHA256SUMS, with every mtime the version's published_at. Same version,
+** same bytes. Memory stays bounded: the observations stream from the
+** store, and an archive's data.csv goes through a temporary file. CM_OK,
+** or CM_EINVAL (param "format") for an unknown format, the store's or
+** the sink's error, CM_EINTERNAL when the stored rows do not match
+** v->n_observations.
+*/
+int exp_version_write(struct store *st, const struct store_version *v,
+                      const char *format, struct exp_sink *sink,
+                      struct cm_err *err);
+
+/*
+** Fill out[0..*n) with one distribution per format (file name
+** "<slug>-v<N>.<ext>", media type, bytes, sha256), computed by writing
+** each one to a sink that only hashes: nothing is kept, no file is
+** written. The publisher calls it in its transaction, after the rows.
+** max must be at least EXP_NFORMATS.
+*/
+int exp_version_describe(struct store *st, const struct store_version *v,
+                         struct store_distribution *out, size_t max, size_t *n,
+                         struct cm_err *err);
 
 #endif /* CM_EXP_H */

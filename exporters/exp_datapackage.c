@@ -2,8 +2,9 @@
 ** exp_datapackage.c -- datapackage.json (Frictionless Data Package v2)
 ** for a dataset version's archive: licences, then one resource per file
 ** with its bytes and "sha256:" hash, and for the data files a Table
-** Schema of the published columns, so a validator (or the test's own
-** check) can prove the archive is what it claims. Written through jw.
+** Schema of the published columns and the version's extra ones, so a
+** validator (or the test's own check) can prove the archive is what it
+** claims. Written through jw.
 */
 #include <string.h>
 
@@ -45,7 +46,8 @@ dp_enum(struct jw *j, const char *const *v)
 }
 
 static void
-dp_schema(struct jw *j, const struct exp_resource *r)
+dp_schema(struct jw *j, const struct exp_resource *r,
+          const struct exp_columns *cols)
 {
     static const char *const levels[] = {
         "site", "district", "commune", "epci", "department", "region", NULL};
@@ -80,6 +82,20 @@ dp_schema(struct jw *j, const struct exp_resource *r)
         jw_obj_close(j);
         jw_obj_close(j);
     }
+    for (size_t i = 0; cols != NULL && i < cols->n; i++) {
+        const struct exp_column *c = &cols->col[i];
+
+        jw_obj_open(j);
+        jw_kv_str(j, "name", c->name);
+        jw_kv_str(j, "type", c->type);
+        if (c->title != NULL)
+            jw_kv_str(j, "title", c->title);
+        if (c->description != NULL)
+            jw_kv_str(j, "description", c->description);
+        if (fr && strcmp(c->type, "number") == 0)
+            jw_kv_str(j, "decimalChar", ",");
+        jw_obj_close(j);
+    }
     jw_arr_close(j);
     jw_key(j, "missingValues");
     jw_arr_open(j);
@@ -94,7 +110,8 @@ dp_schema(struct jw *j, const struct exp_resource *r)
 }
 
 static void
-dp_resource(struct jw *j, const struct exp_resource *r)
+dp_resource(struct jw *j, const struct exp_resource *r,
+            const struct exp_columns *cols)
 {
     char hash[8 + EXP_SHA256_HEX + 1];
 
@@ -119,7 +136,7 @@ dp_resource(struct jw *j, const struct exp_resource *r)
         jw_obj_close(j);
     }
     if (r->table)
-        dp_schema(j, r);
+        dp_schema(j, r, cols);
     jw_obj_close(j);
 }
 
@@ -127,6 +144,15 @@ int
 exp_datapackage_json(const struct exp_package  *pkg,
                      const struct exp_resource *res, size_t n,
                      struct cm_buf *out, struct cm_err *err)
+{
+    return exp_datapackage_json_cols(pkg, NULL, res, n, out, err);
+}
+
+int
+exp_datapackage_json_cols(const struct exp_package  *pkg,
+                          const struct exp_columns  *cols,
+                          const struct exp_resource *res, size_t n,
+                          struct cm_buf *out, struct cm_err *err)
 {
     struct jw  *j = jw_new();
     const char *doc;
@@ -156,7 +182,7 @@ exp_datapackage_json(const struct exp_package  *pkg,
     jw_key(j, "resources");
     jw_arr_open(j);
     for (size_t i = 0; i < n; i++)
-        dp_resource(j, &res[i]);
+        dp_resource(j, &res[i], cols);
     jw_arr_close(j);
     jw_obj_close(j);
     rc = jw_result(j, &doc, &len, err);

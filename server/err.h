@@ -21,6 +21,7 @@
     X(ECONFLICT, "conflict", 409)                                              \
     X(ELIMIT, "limit_exceeded", 413)                                           \
     X(EMEDIA, "unsupported_format", 415)                                       \
+    X(ERANGE, "range_not_satisfiable", 416)                                    \
     X(EUNPROCESSABLE, "unprocessable", 422)                                    \
     X(EUNAVAIL, "unavailable", 503)                                            \
     X(ESTORE, "store_error", 500)                                              \

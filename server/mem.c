@@ -2,6 +2,7 @@
 ** mem.c -- never-NULL allocation and struct cm_buf.
 */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,4 +123,103 @@ cm_buf_printf(struct cm_buf *b, const char *fmt, ...)
     vsnprintf(b->data + b->len, (size_t) n + 1, fmt, ap);
     va_end(ap);
     b->len += (size_t) n;
+}
+
+static uint64_t
+cm_map_hash(const char *key, size_t len)
+{
+    uint64_t h = 1469598103934665603ull;
+
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char) key[i]) * 1099511628211ull;
+    return h;
+}
+
+void
+cm_map_init(struct cm_map *m)
+{
+    memset(m, 0, sizeof(*m));
+}
+
+void
+cm_map_clear(struct cm_map *m)
+{
+    for (size_t i = 0; i < m->cap; i++)
+        free(m->keys[i]);
+    free(m->keys);
+    free(m->klen);
+    free(m->vals);
+    cm_map_init(m);
+}
+
+/* The slot of key, or of the empty slot where it would go. */
+static size_t
+cm_map_slot(const struct cm_map *m, const char *key, size_t len)
+{
+    size_t i = (size_t) cm_map_hash(key, len) & (m->cap - 1);
+
+    while (m->keys[i] &&
+           (m->klen[i] != len || memcmp(m->keys[i], key, len) != 0))
+        i = (i + 1) & (m->cap - 1);
+    return i;
+}
+
+static void
+cm_map_grow(struct cm_map *m)
+{
+    struct cm_map big;
+
+    big.cap = m->cap ? m->cap * 2 : 64;
+    big.n = m->n;
+    big.keys = cm_calloc(big.cap, sizeof(*big.keys));
+    big.klen = cm_calloc(big.cap, sizeof(*big.klen));
+    big.vals = cm_calloc(big.cap, sizeof(*big.vals));
+    for (size_t i = 0; i < m->cap; i++) {
+        if (m->keys[i]) {
+            size_t j = cm_map_slot(&big, m->keys[i], m->klen[i]);
+
+            big.keys[j] = m->keys[i];
+            big.klen[j] = m->klen[i];
+            big.vals[j] = m->vals[i];
+        }
+    }
+    free(m->keys);
+    free(m->klen);
+    free(m->vals);
+    *m = big;
+}
+
+size_t
+cm_map_put(struct cm_map *m, const char *key, size_t len, size_t v, int *added)
+{
+    size_t i;
+
+    *added = 0;
+    if ((m->n + 1) * 4 > m->cap * 3)
+        cm_map_grow(m);
+    i = cm_map_slot(m, key, len);
+    if (m->keys[i])
+        return m->vals[i];
+    m->keys[i] = cm_malloc(len + 1);
+    memcpy(m->keys[i], key, len);
+    m->keys[i][len] = '\0';
+    m->klen[i] = len;
+    m->vals[i] = v;
+    m->n++;
+    *added = 1;
+    return v;
+}
+
+int
+cm_map_get(const struct cm_map *m, const char *key, size_t len, size_t *v)
+{
+    size_t i;
+
+    if (m->cap == 0)
+        return 0;
+    i = cm_map_slot(m, key, len);
+    if (m->keys[i] == NULL)
+        return 0;
+    *v = m->vals[i];
+    return 1;
 }

@@ -68,6 +68,44 @@ store_fail(struct store *st, struct cm_err *err, const char *what)
     return err->code;
 }
 
+/* Bind text, or NULL for a NULL or empty string. */
+void
+store_bind_opt(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v && *v)
+        sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+int
+store_step_done(struct store *st, sqlite3_stmt *s, struct cm_err *err,
+                const char *what)
+{
+    int rc = sqlite3_step(s);
+
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return store_fail(st, err, what);
+    return CM_OK;
+}
+
+int
+store_rows(struct store *st, sqlite3_stmt *s, store_row_fn row, void *ctx,
+           const char *what, struct cm_err *err)
+{
+    int rc;
+
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        if ((rc = row(ctx, s, err)) != CM_OK) {
+            sqlite3_reset(s);
+            return rc;
+        }
+    rc = rc == SQLITE_DONE ? CM_OK : store_fail(st, err, what);
+    sqlite3_reset(s);
+    return rc;
+}
+
 sqlite3_stmt *
 store_stmt(struct store *st, enum store_sql_id id)
 {
@@ -305,12 +343,25 @@ store_close(struct store *st)
 {
     if (st == NULL)
         return;
+    store_read_close(st);
     for (int i = 0; i < STORE_NSQL; i++)
         sqlite3_finalize(st->stmt[i]);
     /* Closing the last connection checkpoints the WAL into the file. */
     sqlite3_close(st->db);
     free(st->path);
     free(st);
+}
+
+int
+store_optimize(struct store *st, struct cm_err *err)
+{
+    /* Statistics let the planner use the records indexes for several
+    ** territories or a period range instead of scanning a version;
+    ** analysis_limit keeps ANALYZE to a sample (milliseconds). */
+    if (sqlite3_exec(st->db, "PRAGMA analysis_limit = 400; PRAGMA optimize",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        return store_fail(st, err, "optimizing");
+    return CM_OK;
 }
 
 const char *

@@ -71,6 +71,9 @@ int store_audit_add(struct store *st, const struct store_audit *a,
                     struct cm_err *err);
 int store_audit_count(struct store *st, int64_t *out, struct cm_err *err);
 
+/* Refresh the planner's statistics (PRAGMA optimize), after a publish. */
+int store_optimize(struct store *st, struct cm_err *err);
+
 /* Set the connection's page cache to 'kib' KiB (0: SQLite's default). */
 int store_cache_kib(struct store *st, int kib, struct cm_err *err);
 
@@ -149,6 +152,30 @@ int store_import_finish(struct store *st, int64_t id, int64_t n_read,
                         int64_t n_rejected, const char *status,
                         const char *report, struct cm_err *err);
 
+/* ---- what the publisher reads of the private layer ------------------ */
+
+/* Every site, by id, to fn (strings borrowed for the call). */
+typedef int (*store_site_fn)(void *ctx, int64_t id, const struct store_site *s,
+                             struct cm_err *err);
+int store_sites_each(struct store *st, store_site_fn fn, void *ctx,
+                     struct cm_err *err);
+
+struct store_agg {    /* One site's readings of one kind in one period */
+    int64_t     site; /* site.id */
+    const char *kind;
+    const char *period; /* paris_period(start, grain) */
+    double      sum, min, max;
+    int64_t     n; /* Readings */
+};
+typedef int (*store_agg_fn)(void *ctx, const struct store_agg *a,
+                            struct cm_err *err);
+/* The readings of the kinds in 'kinds_json' (a JSON array of names),
+** grouped by site, kind and Europe/Paris period of 'grain', from public
+** sites only when public_only. In no particular order. */
+int store_aggregate(struct store *st, const char *grain, const char *kinds_json,
+                    int public_only, store_agg_fn fn, void *ctx,
+                    struct cm_err *err);
+
 /* ---- accounts (store_accounts.c) ------------------------------------ */
 
 struct store_account {
@@ -169,5 +196,101 @@ int store_token_add(struct store *st, int64_t account,
 ** hash; *found 0 if none. */
 int store_token_find(struct store *st, const unsigned char hash[32],
                      struct store_account *out, int *found, struct cm_err *err);
+
+/* ---- the public layer: published versions (store_public.c) ----------- */
+/*
+** A version is written in the caller's transaction (store_begin ...
+** store_commit), so a publish is all or nothing: store_version_create,
+** then store_obs_add per cell (row 0, 1, ... in the version's canonical
+** order), then store_distribution_add per file, then
+** store_dataset_set_latest. Published rows are immutable (triggers).
+*/
+struct exp_obs;
+
+struct store_version_new {
+    const char *slug;
+    const char *origin;       /* "manifest" or "lua" */
+    const char *manifest;     /* Canonical JSON of the definition */
+    const char *search_text;  /* Folded text the catalog searches */
+    const char *published_at; /* "2026-11-30T10:00:00Z" */
+    int64_t     n_observations;
+    const char *sha256;     /* Of the canonical CSV (exp_csv, no flags) */
+    const char *columns;    /* JSON array of extra columns, or NULL */
+    const char *disclosure; /* JSON disclosure report, or NULL */
+    const char *provenance; /* JSON, or NULL */
+};
+
+/* Insert the dataset if new (else refresh its manifest and search text)
+** and a version numbered one past its last; *id is dataset_version.id,
+** *number the version number. */
+int store_version_create(struct store *st, const struct store_version_new *v,
+                         int64_t *id, int64_t *number, struct cm_err *err);
+
+/* One cell of version 'id'; 'extra' is a JSON object of the version's
+** extra columns, or NULL. */
+int store_obs_add(struct store *st, int64_t id, int64_t row,
+                  const struct exp_obs *o, const char *extra,
+                  struct cm_err *err);
+
+struct store_distribution {
+    char    format[16];     /* csv, json, ndjson, zip, tar.gz */
+    char    name[160];      /* File name offered: "<slug>-v3.csv" */
+    char    media_type[64]; /* "text/csv; charset=utf-8" */
+    int64_t bytes;
+    char    sha256[65];
+};
+
+int store_distribution_add(struct store *st, int64_t id,
+                           const struct store_distribution *d,
+                           struct cm_err                   *err);
+/* The distributions of version 'id', by format name, up to 'max'. */
+int store_distribution_list(struct store *st, int64_t id,
+                            struct store_distribution *out, size_t max,
+                            size_t *n, struct cm_err *err);
+
+/* Make version 'id' the latest of its dataset. */
+int store_dataset_set_latest(struct store *st, int64_t id, struct cm_err *err);
+
+struct store_version { /* One published version, read back */
+    int64_t id;        /* dataset_version.id */
+    int64_t dataset;   /* dataset.id */
+    int64_t number;    /* 1, 2 ... */
+    int64_t latest;    /* The dataset's latest version number */
+    int64_t n_observations;
+    char    slug[65];
+    char    origin[16];
+    char    published_at[32];
+    char    sha256[65];
+    char   *manifest;   /* Owned JSON text */
+    char   *columns;    /* Owned JSON text, or NULL */
+    char   *disclosure; /* Owned JSON text, or NULL */
+    char   *provenance; /* Owned JSON text, or NULL */
+};
+
+/* Version 'number' of dataset 'slug' (0: its latest). *found is 0 when
+** the dataset or the version does not exist. */
+int  store_version_get(struct store *st, const char *slug, int64_t number,
+                       struct store_version *out, int *found,
+                       struct cm_err *err);
+void store_version_clear(struct store_version *v); /* NULL-safe */
+
+/* The versions of dataset 'dataset', newest first, to fn (metadata only:
+** manifest and the other JSON texts are NULL). fn returns CM_OK to go on. */
+typedef int (*store_version_fn)(void *ctx, const struct store_version *v,
+                                struct cm_err *err);
+int store_versions_each(struct store *st, int64_t dataset, store_version_fn fn,
+                        void *ctx, struct cm_err *err);
+
+/* Every dataset's latest version (with its JSON texts), by slug. */
+int store_datasets_each(struct store *st, store_version_fn fn, void *ctx,
+                        struct cm_err *err);
+
+/* The observations of version 'id', in row order, to fn; 'extra' is the
+** row's JSON object of extra columns or NULL. Strings are borrowed for
+** the call. fn returns CM_OK to go on. */
+typedef int (*store_obs_fn)(void *ctx, const struct exp_obs *o,
+                            const char *extra, struct cm_err *err);
+int store_obs_each(struct store *st, int64_t id, store_obs_fn fn, void *ctx,
+                   struct cm_err *err);
 
 #endif /* CM_STORE_H */

@@ -8,28 +8,6 @@
 
 #include "store_int.h"
 
-/* Bind text, or NULL for a NULL or empty string. */
-static void
-store_bind_opt(sqlite3_stmt *s, int i, const char *v)
-{
-    if (v && *v)
-        sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(s, i);
-}
-
-static int
-store_step_done(struct store *st, sqlite3_stmt *s, struct cm_err *err,
-                const char *what)
-{
-    int rc = sqlite3_step(s);
-
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
-        return store_fail(st, err, what);
-    return CM_OK;
-}
-
 int
 store_begin(struct store *st, struct cm_err *err)
 {
@@ -251,4 +229,73 @@ store_meter_index_set(struct store *st, int64_t meter, int64_t at, double value,
     sqlite3_bind_int64(s, 2, at);
     sqlite3_bind_double(s, 3, value);
     return store_step_done(st, s, err, "remembering a meter's index");
+}
+
+struct store_site_each {
+    store_site_fn fn;
+    void         *ctx;
+};
+
+static int
+store_site_row(void *ctx, sqlite3_stmt *s, struct cm_err *err)
+{
+    struct store_site_each *e = ctx;
+    struct store_site       x;
+
+    x.site_id = (const char *) sqlite3_column_text(s, 1);
+    x.name = (const char *) sqlite3_column_text(s, 2);
+    x.category = (const char *) sqlite3_column_text(s, 3);
+    x.floor_area_m2 = sqlite3_column_type(s, 4) == SQLITE_NULL
+                          ? 0
+                          : sqlite3_column_double(s, 4);
+    x.commune_insee = (const char *) sqlite3_column_text(s, 5);
+    x.district = (const char *) sqlite3_column_text(s, 6);
+    x.epci = (const char *) sqlite3_column_text(s, 7);
+    x.public_ = sqlite3_column_int(s, 8);
+    x.attributes = NULL;
+    return e->fn(e->ctx, sqlite3_column_int64(s, 0), &x, err);
+}
+
+int
+store_sites_each(struct store *st, store_site_fn fn, void *ctx,
+                 struct cm_err *err)
+{
+    struct store_site_each e = {fn, ctx};
+
+    return store_rows(st, store_stmt(st, STORE_SITES_ALL), store_site_row, &e,
+                      "reading sites", err);
+}
+
+struct store_agg_each {
+    store_agg_fn fn;
+    void        *ctx;
+};
+
+static int
+store_agg_row(void *ctx, sqlite3_stmt *s, struct cm_err *err)
+{
+    struct store_agg_each *e = ctx;
+    struct store_agg       a;
+
+    a.site = sqlite3_column_int64(s, 0);
+    a.kind = (const char *) sqlite3_column_text(s, 1);
+    a.period = (const char *) sqlite3_column_text(s, 2);
+    a.sum = sqlite3_column_double(s, 3);
+    a.min = sqlite3_column_double(s, 4);
+    a.max = sqlite3_column_double(s, 5);
+    a.n = sqlite3_column_int64(s, 6);
+    return e->fn(e->ctx, &a, err);
+}
+
+int
+store_aggregate(struct store *st, const char *grain, const char *kinds_json,
+                int public_only, store_agg_fn fn, void *ctx, struct cm_err *err)
+{
+    sqlite3_stmt         *s = store_stmt(st, STORE_AGGREGATE);
+    struct store_agg_each e = {fn, ctx};
+
+    sqlite3_bind_text(s, 1, grain, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, kinds_json, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 3, public_only != 0);
+    return store_rows(st, s, store_agg_row, &e, "aggregating readings", err);
 }

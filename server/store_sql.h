@@ -69,7 +69,62 @@
       " kind = excluded.kind, source = excluded.source, "                      \
       "source_ref = excluded.source_ref, unit = excluded.unit, "               \
       "step = excluded.step, counter = excluded.counter, "                     \
-      "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')")
+      "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')")                    \
+    X(DATASET_UPSERT,                                                          \
+      "INSERT INTO dataset (slug, origin, manifest, search_text) "             \
+      "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (slug) DO UPDATE SET "              \
+      "origin = excluded.origin, manifest = excluded.manifest, "               \
+      "search_text = excluded.search_text, "                                   \
+      "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') RETURNING id")       \
+    X(VERSION_NEXT, "SELECT coalesce(max(version), 0) + 1 "                    \
+                    "FROM dataset_version WHERE dataset = ?1")                 \
+    X(VERSION_INSERT,                                                          \
+      "INSERT INTO dataset_version (dataset, version, published_at, "          \
+      "manifest, n_observations, sha256, disclosure, columns, provenance) "    \
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")                           \
+    X(OBS_INSERT,                                                              \
+      "INSERT INTO observation (version, row, period, territory_level, "       \
+      "territory, sector, kind, value, unit, n_sites, status, extra) "         \
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")            \
+    X(DIST_INSERT, "INSERT INTO distribution (version, format, name, "         \
+                   "media_type, bytes, sha256) "                               \
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")                          \
+    X(DIST_LIST, "SELECT format, name, media_type, bytes, sha256 "             \
+                 "FROM distribution WHERE version = ?1 ORDER BY format")       \
+    X(DATASET_SET_LATEST,                                                      \
+      "UPDATE dataset SET latest = ?1, "                                       \
+      "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') "                    \
+      "WHERE id = (SELECT dataset FROM dataset_version WHERE id = ?1)")        \
+    X(VERSION_GET,                                                             \
+      "SELECT v.id, d.id, v.version, l.version, v.n_observations, d.slug, "    \
+      "d.origin, v.published_at, v.sha256, v.manifest, v.columns, "            \
+      "v.disclosure, v.provenance FROM dataset d "                             \
+      "JOIN dataset_version l ON l.id = d.latest "                             \
+      "JOIN dataset_version v ON v.dataset = d.id "                            \
+      "AND v.version = CASE WHEN ?2 > 0 THEN ?2 ELSE l.version END "           \
+      "WHERE d.slug = ?1")                                                     \
+    X(VERSIONS_LIST,                                                           \
+      "SELECT v.id, d.id, v.version, l.version, v.n_observations, d.slug, "    \
+      "d.origin, v.published_at, v.sha256, NULL, NULL, NULL, NULL "            \
+      "FROM dataset d JOIN dataset_version l ON l.id = d.latest "              \
+      "JOIN dataset_version v ON v.dataset = d.id "                            \
+      "WHERE d.id = ?1 ORDER BY v.version DESC")                               \
+    X(DATASETS_LIST,                                                           \
+      "SELECT v.id, d.id, v.version, v.version, v.n_observations, d.slug, "    \
+      "d.origin, v.published_at, v.sha256, v.manifest, v.columns, "            \
+      "v.disclosure, v.provenance FROM dataset d "                             \
+      "JOIN dataset_version v ON v.id = d.latest ORDER BY d.slug")             \
+    X(SITES_ALL,                                                               \
+      "SELECT id, site_id, name, category, floor_area_m2, "                    \
+      "commune_insee, district, epci, public FROM site ORDER BY id")           \
+    X(AGGREGATE,                                                               \
+      "SELECT m.site, m.kind, paris_period(r.start, ?1) AS p, sum(r.value), "  \
+      "min(r.value), max(r.value), count(*) "                                  \
+      "FROM meter m JOIN site s ON s.id = m.site "                             \
+      "JOIN reading r ON r.meter = m.id "                                      \
+      "WHERE m.kind IN (SELECT value FROM json_each(?2)) "                     \
+      "AND (?3 = 0 OR s.public = 1) "                                          \
+      "GROUP BY m.site, m.kind, p")
 
 enum store_sql_id {
 #define STORE_X_ENUM(name, sql) STORE_##name,

@@ -1,6 +1,9 @@
 /*
 ** text.c -- UTF-8 validation and percent-decoding.
 */
+#include <string.h>
+
+#include "mem.h"
 #include "text.h"
 
 size_t
@@ -90,4 +93,64 @@ cm_pct_decode(const char *s, size_t n, int plus_space, char *out)
     }
     out[o] = '\0';
     return (long) o;
+}
+
+/* U+00C0..U+017F folded to ASCII: one or two letters per code point, ""
+** for those that have none (multiplication and division signs). */
+static const char *const cm_fold_latin[] = {
+    /* C0 */ "a",  "a", "a",  "a",  "a", "a", "ae", "c",
+    "e",           "e", "e",  "e",  "i", "i", "i",  "i",
+    "d",           "n", "o",  "o",  "o", "o", "o",  "",
+    "o",           "u", "u",  "u",  "u", "y", "th", "ss",
+    /* E0 */ "a",  "a", "a",  "a",  "a", "a", "ae", "c",
+    "e",           "e", "e",  "e",  "i", "i", "i",  "i",
+    "d",           "n", "o",  "o",  "o", "o", "o",  "",
+    "o",           "u", "u",  "u",  "u", "y", "th", "y",
+    /* 100 */ "a", "a", "a",  "a",  "a", "a", "c",  "c",
+    "c",           "c", "c",  "c",  "c", "c", "d",  "d",
+    "d",           "d", "e",  "e",  "e", "e", "e",  "e",
+    "e",           "e", "e",  "e",  "g", "g", "g",  "g",
+    /* 120 */ "g", "g", "g",  "g",  "h", "h", "h",  "h",
+    "i",           "i", "i",  "i",  "i", "i", "i",  "i",
+    "i",           "i", "ij", "ij", "j", "j", "k",  "k",
+    "k",           "l", "l",  "l",  "l", "l", "l",  "l",
+    /* 140 */ "l", "l", "l",  "n",  "n", "n", "n",  "n",
+    "n",           "n", "n",  "n",  "o", "o", "o",  "o",
+    "o",           "o", "oe", "oe", "r", "r", "r",  "r",
+    "r",           "r", "s",  "s",  "s", "s", "s",  "s",
+    /* 160 */ "s", "s", "t",  "t",  "t", "t", "t",  "t",
+    "u",           "u", "u",  "u",  "u", "u", "u",  "u",
+    "u",           "u", "u",  "u",  "w", "w", "y",  "y",
+    "y",           "z", "z",  "z",  "z", "z", "z",  "s"};
+
+void
+cm_fold(const char *s, size_t n, struct cm_buf *out)
+{
+    const unsigned char *p = (const unsigned char *) s;
+    size_t               i = 0;
+
+    while (i < n) {
+        size_t   len = cm_utf8_seq(p + i, n - i);
+        unsigned cp;
+
+        if (len == 0) { /* Not UTF-8: dropped */
+            i++;
+            continue;
+        }
+        if (len == 1) {
+            char c = (char) p[i];
+
+            if (c >= 'A' && c <= 'Z')
+                c = (char) (c - 'A' + 'a');
+            cm_buf_add(out, &c, 1);
+        } else if (len == 2 &&
+                   (cp = ((p[i] & 0x1Fu) << 6) | (p[i + 1] & 0x3Fu)) >= 0xC0 &&
+                   cp <= 0x17F) {
+            const char *f = cm_fold_latin[cp - 0xC0];
+
+            cm_buf_add(out, f, strlen(f));
+        } else
+            cm_buf_add(out, s + i, len);
+        i += len;
+    }
 }

@@ -20,4 +20,14 @@ size_t cm_utf8_seq(const unsigned char *s, size_t n);
 */
 long cm_pct_decode(const char *s, size_t n, int plus_space, char *out);
 
+/*
+** Append to *out the search form of s[0..n): lowercase, Latin accents
+** and ligatures folded to ASCII ("Électricité" -> "electricite",
+** "œ" -> "oe"), every other character kept as is (bad UTF-8 bytes
+** dropped). Catalog text and queries are folded alike, so "electricite"
+** finds "Électricité".
+*/
+struct cm_buf;
+void cm_fold(const char *s, size_t n, struct cm_buf *out);
+
 #endif /* CM_TEXT_H */
