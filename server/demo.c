@@ -855,6 +855,13 @@ void
 demo_summary_json(struct jw *w, const struct demo_summary *s)
 {
     jw_obj_open(w);
+    demo_summary_fields(w, s);
+    jw_obj_close(w);
+}
+
+void
+demo_summary_fields(struct jw *w, const struct demo_summary *s)
+{
     jw_kv_str(w, "demo_dir", s->dir);
     jw_kv_int(w, "sites", s->sites);
     jw_kv_int(w, "meters", s->meters);
@@ -869,5 +876,4 @@ demo_summary_json(struct jw *w, const struct demo_summary *s)
         jw_obj_close(w);
     }
     jw_arr_close(w);
-    jw_obj_close(w);
 }

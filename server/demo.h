@@ -73,5 +73,7 @@ void demo_summary_clear(struct demo_summary *s); /* NULL-safe */
 
 /* {"demo_dir","sites","meters","readings":{"files","total"},"skipped"} */
 void demo_summary_json(struct jw *w, const struct demo_summary *s);
+/* The same keys, inside an object the caller opened. */
+void demo_summary_fields(struct jw *w, const struct demo_summary *s);
 
 #endif /* CM_DEMO_H */

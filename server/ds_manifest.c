@@ -24,12 +24,16 @@
 #define THEME_URI "http://publications.europa.eu/resource/authority/data-theme/"
 
 static const struct {
-    const char *id, *url;
+    const char *id, *url, *title;
 } licenses[] = {
-    {"etalab-2.0", "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"},
-    {"odbl-1.0", "https://opendatacommons.org/licenses/odbl/1-0/"},
-    {"cc-by-4.0", "https://creativecommons.org/licenses/by/4.0/"},
-    {"cc0-1.0", "https://creativecommons.org/publicdomain/zero/1.0/"},
+    {"etalab-2.0", "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+     "Licence Ouverte / Open Licence version 2.0"},
+    {"odbl-1.0", "https://opendatacommons.org/licenses/odbl/1-0/",
+     "Open Data Commons Open Database License (ODbL) 1.0"},
+    {"cc-by-4.0", "https://creativecommons.org/licenses/by/4.0/",
+     "Creative Commons Attribution 4.0 International"},
+    {"cc0-1.0", "https://creativecommons.org/publicdomain/zero/1.0/",
+     "Creative Commons Zero 1.0 Universal (CC0 1.0)"},
 };
 
 static const struct {
@@ -765,6 +769,15 @@ ds_manifest_license_url(const char *license)
         if (strcmp(license, licenses[i].id) == 0)
             return licenses[i].url;
     return NULL;
+}
+
+const char *
+ds_manifest_license_title(const char *license)
+{
+    for (size_t i = 0; license != NULL && i < NELEM(licenses); i++)
+        if (strcmp(license, licenses[i].id) == 0)
+            return licenses[i].title;
+    return license;
 }
 
 const char *

@@ -138,6 +138,9 @@ const char *ds_policy_name(enum ds_policy p);
 
 /* The licence's URL, for DCAT and the archives' README. */
 const char *ds_manifest_license_url(const char *license);
+/* Its full title ("Licence Ouverte / Open Licence version 2.0"); the id
+** itself when unknown. */
+const char *ds_manifest_license_title(const char *license);
 
 /* The EU data-theme URI of bit 'i' of ds_manifest.themes, or NULL. */
 const char *ds_manifest_theme_uri(int i);

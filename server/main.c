@@ -3,6 +3,7 @@
 ** with its --help. Exit status: 0 success, 1 the work failed, 2 the
 ** command or the configuration was wrong (the message says which).
 */
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -23,6 +24,7 @@
 #include "jw.h"
 #include "log.h"
 #include "mem.h"
+#include "pub.h"
 #include "store.h"
 
 extern char **environ;
@@ -44,6 +46,7 @@ static int cli_sites(struct cfg *c, int argc, char **argv);
 static int cli_meters(struct cfg *c, int argc, char **argv);
 static int cli_user(struct cfg *c, int argc, char **argv);
 static int cli_demo(struct cfg *c, int argc, char **argv);
+static int cli_publish(struct cfg *c, int argc, char **argv);
 
 static const struct cli_cmd cli_cmds[] = {
     {"serve", cli_serve, "", "serve the API and the portal over HTTP",
@@ -89,6 +92,18 @@ static const struct cli_cmd cli_cmds[] = {
      "(rows_unchanged). A real-data folder whose importer this build lacks\n"
      "is skipped with a warning. Prints one JSON summary; exit 0, 1 when a\n"
      "file could not be loaded, 2 when demo.dir is wrong.\n"},
+    {"publish", cli_publish, "SLUG|PATH/TO/dataset.json|--all",
+     "publish a new version of datasets from the readings",
+     "A slug names datasets.dir/<slug>/dataset.json; a path (with a '/')\n"
+     "publishes a definition kept elsewhere; --all publishes every\n"
+     "definition under datasets.dir, open ones first (so the aggregated\n"
+     "ones account for what they make public). Each dataset is one\n"
+     "transaction: aggregation, disclosure control, the version and the\n"
+     "checksums of its downloads. Unchanged inputs publish nothing\n"
+     "(\"unchanged\": true). Prints a JSON summary per dataset (slug,\n"
+     "version, rows, suppressed counts, sha256); exit 2 for a definition\n"
+     "refused (the message names the file and field), 1 when a dataset\n"
+     "could not be published.\n"},
     {"user", cli_user, "add --role ROLE NAME",
      "create an account and print its API token once",
      "Roles: admin, moderator, editor, team, provider. Prints\n"
@@ -588,6 +603,178 @@ cli_user(struct cfg *c, int argc, char **argv)
     return rc;
 }
 
+/* The definitions under dir, open ones first, then by slug. */
+struct cli_def {
+    char *path;
+    int   open;
+};
+
+static int
+cli_def_cmp(const void *x, const void *y)
+{
+    const struct cli_def *a = x, *b = y;
+
+    if (a->open != b->open)
+        return b->open - a->open;
+    return strcmp(a->path, b->path);
+}
+
+/*
+** Publish one definition file; its summary, or its error, goes into the
+** array w has open. Returns 0, 1 (not published) or 2 (refused).
+*/
+static int
+cli_publish_one(struct store *st, const char *path, struct jw *w)
+{
+    struct ds_manifest m;
+    struct pub_result  r;
+    struct pub_opts    o = {NULL, "cli"};
+    struct cm_err      err;
+    int                rc;
+
+    if ((rc = ds_manifest_load(path, &m, &err)) != CM_OK) {
+        if (err.what_kind && !strcmp(err.what_kind, "field"))
+            fprintf(stderr, "consometer publish: %s: field '%s': %s\n", path,
+                    err.what, err.msg);
+        else
+            fprintf(stderr, "consometer publish: %s\n", err.msg);
+        return 2;
+    }
+    rc = pub_publish(st, &m, &o, &r, &err);
+    ds_manifest_clear(&m);
+    if (rc != CM_OK) {
+        if (err.what_kind && !strcmp(err.what_kind, "field"))
+            fprintf(stderr, "consometer publish: %s: field '%s': %s\n", path,
+                    err.what, err.msg);
+        else
+            fprintf(stderr, "consometer publish: %s: %s\n", path, err.msg);
+        return rc == CM_EINVAL ? 2 : 1;
+    }
+    pub_result_write_json(&r, w);
+    return 0;
+}
+
+/* Publish every datasets_dir/<slug>/dataset.json into w's open array. */
+static int
+cli_publish_all(const struct cfg *c, struct store *st, struct jw *w)
+{
+    DIR            *d = opendir(c->datasets_dir);
+    struct dirent  *e;
+    struct cli_def *defs = NULL;
+    size_t          n = 0;
+    int             status = 0;
+
+    if (d == NULL) {
+        fprintf(stderr, "consometer publish: datasets.dir '%s': %s\n",
+                c->datasets_dir, strerror(errno));
+        return 2;
+    }
+    while ((e = readdir(d)) != NULL) {
+        struct cm_buf      path;
+        struct ds_manifest m;
+        struct cm_err      err;
+        struct stat        sb;
+
+        if (e->d_name[0] == '.')
+            continue;
+        cm_buf_init(&path);
+        cm_buf_printf(&path, "%s/%s/dataset.json", c->datasets_dir, e->d_name);
+        if (stat(path.data, &sb) != 0) { /* A folder of data, not a dataset */
+            cm_buf_clear(&path);
+            continue;
+        }
+        defs = cm_realloc(defs, (n + 1) * sizeof(*defs));
+        defs[n].path = path.data;
+        defs[n].open = 0;
+        if (ds_manifest_load(path.data, &m, &err) == CM_OK)
+            defs[n].open = m.policy == DS_OPEN;
+        ds_manifest_clear(&m);
+        n++;
+    }
+    closedir(d);
+    qsort(defs, n, sizeof(*defs), cli_def_cmp);
+    for (size_t i = 0; i < n; i++) {
+        int rc = cli_publish_one(st, defs[i].path, w);
+
+        if (rc > status)
+            status = rc;
+        free(defs[i].path);
+    }
+    free(defs);
+    return status;
+}
+
+static int
+cli_publish(struct cfg *c, int argc, char **argv)
+{
+    struct store  *st;
+    struct cm_err  err;
+    struct jw     *w;
+    char          *pos[1];
+    int            all = 0, n, status;
+    struct cli_opt opts[] = {{"--all", NULL, &all}, {NULL, NULL, NULL}};
+
+    n = cli_args("publish", argc, argv, opts, pos, 1);
+    if (n < 0 || (n == 0) == (all == 0)) {
+        if (n >= 0)
+            fprintf(stderr, "usage: consometer publish "
+                            "SLUG|PATH/TO/dataset.json|--all\n");
+        return 2;
+    }
+    if (cli_open_store(c, 1, 1, &st, NULL, &err))
+        return cli_fail(&err);
+    w = jw_new();
+    if (all) {
+        jw_obj_open(w);
+        jw_key(w, "datasets");
+        jw_arr_open(w);
+        status = cli_publish_all(c, st, w);
+        jw_arr_close(w);
+        jw_obj_close(w);
+    } else {
+        struct cm_buf path;
+
+        cm_buf_init(&path);
+        if (strchr(pos[0], '/'))
+            cm_buf_puts(&path, pos[0]);
+        else if (pos[0][0] == '\0' || pos[0][0] == '.' ||
+                 strlen(pos[0]) > DS_SLUG_MAX ||
+                 pos[0][strspn(pos[0], "abcdefghijklmnopqrstuvwxyz0123456789"
+                                       "-")] != '\0') {
+            fprintf(stderr,
+                    "consometer publish: '%s' is not a slug ([a-z0-9-]) nor "
+                    "a path to a dataset.json\n",
+                    pos[0]);
+            cm_buf_clear(&path);
+            jw_free(w);
+            store_close(st);
+            return 2;
+        } else
+            cm_buf_printf(&path, "%s/%s/dataset.json", c->datasets_dir, pos[0]);
+        jw_arr_open(w); /* cli_publish_one writes into an array */
+        status = cli_publish_one(st, path.data, w);
+        cm_buf_clear(&path);
+    }
+    store_close(st);
+    if (status == 0 || all) {
+        const char   *buf;
+        size_t        len;
+        struct cm_err jerr;
+
+        if (!all)
+            jw_arr_close(w);
+        if (jw_result(w, &buf, &len, &jerr) == CM_OK) {
+            /* One dataset: its summary alone, not in an array */
+            if (!all && len >= 2)
+                printf("%.*s\n", (int) len - 2, buf + 1);
+            else
+                printf("%.*s\n", (int) len, buf);
+        }
+    }
+    jw_free(w);
+    return status;
+}
+
 static int
 cli_demo(struct cfg *c, int argc, char **argv)
 {
@@ -595,7 +782,7 @@ cli_demo(struct cfg *c, int argc, char **argv)
     struct store        *st;
     struct cm_err        err;
     struct jw           *w;
-    int                  rc, status;
+    int                  rc, status, pub_status = 0;
 
     if (cli_no_more("demo", argc, argv, 0)) {
         free(sum);
@@ -606,6 +793,15 @@ cli_demo(struct cfg *c, int argc, char **argv)
         return cli_fail(&err);
     }
     rc = demo_load(st, c->demo_dir, "cli", sum, &err);
+    w = jw_new();
+    jw_obj_open(w);
+    demo_summary_fields(w, sum);
+    jw_key(w, "published");
+    jw_arr_open(w);
+    if (rc == CM_OK)
+        pub_status = cli_publish_all(c, st, w);
+    jw_arr_close(w);
+    jw_obj_close(w);
     if (rc == CM_OK || sum->nfiles > 0) {
         struct jw *dw = jw_new();
 
@@ -619,9 +815,9 @@ cli_demo(struct cfg *c, int argc, char **argv)
     }
     store_close(st);
     /* The summary is printed on failure too: it names the file refused */
-    w = jw_new();
-    demo_summary_json(w, sum);
     status = cli_print_json(w);
+    if (status == 0 && pub_status != 0)
+        status = 1;
     jw_free(w);
     demo_summary_clear(sum);
     free(sum);

@@ -29,7 +29,7 @@ expect 0 '^consometer [0-9]+\.[0-9]+' -- "$BIN" --version
 expect 0 'serve.*migrate.*config.*backup' -- bash -c "$BIN --help | tr '\n' ' '"
 expect 2 'usage' -- "$BIN"
 expect 2 "unknown command 'frobnicate'" -- "$BIN" frobnicate
-for c in serve migrate config import sites meters user demo backup; do
+for c in serve migrate config import sites meters user demo publish backup; do
     expect 0 "usage: consometer $c" -- "$BIN" $c --help
 done
 expect 0 'CONSOMETER_HTTP_BODY_MAX' -- "$BIN" serve --help
@@ -149,6 +149,43 @@ expect 2 'usage: consometer user add' -- "$BIN" user add nobody --db "$TMP/fed.d
 expect 0 '"sites":13,"meters":31,.*"files_rejected":0,"rows_read":[1-9][0-9]*,"rows_imported":[1-9]' -- "$BIN" demo --db "$TMP/demo.db"
 expect 0 '"total":\{[^}]*"rows_imported":0,"rows_updated":0,"rows_unchanged":[1-9][0-9]*,"rows_rejected":0' -- "$BIN" demo --db "$TMP/demo.db"
 expect 2 "demo.dir '$TMP/nowhere'" -- "$BIN" demo --db "$TMP/demo.db" --demo-dir "$TMP/nowhere"
+
+# demo published the demo datasets; publishing again changes nothing
+for slug in electricity-commune-month pv-site-hour gas-district-day energy-site-year; do
+    [ "$(sqlite3 demo.db "SELECT count(*) FROM dataset d JOIN dataset_version v ON v.id = d.latest WHERE d.slug = '$slug' AND v.n_observations > 0")" = 1 ] ||
+        fail "demo did not publish $slug"
+done
+ok "demo publishes the four demo datasets"
+expect 0 '"slug":"electricity-commune-month","version":1,"unchanged":true,"rows":[1-9][0-9]*,.*"suppressed":\{"primary":[0-9]+,"secondary":[0-9]+\}.*"sha256":"[0-9a-f]{64}"' -- "$BIN" publish electricity-commune-month --db "$TMP/demo.db"
+expect 0 '"datasets":\[\{"slug":"energy-site-year".*"unchanged":true.*"slug":"gas-district-day"' -- "$BIN" publish --all --db "$TMP/demo.db"
+# a definition kept elsewhere, by path; then a new version when it changes
+mkdir -p defs/x
+sed 's/"slug": "pv-site-hour"/"slug": "pv-copy"/' "$CM_SOURCE_DIR/datasets/pv-site-hour/dataset.json" > defs/x/dataset.json
+expect 0 '"slug":"pv-copy","version":1,"unchanged":false' -- "$BIN" publish "$TMP/defs/x/dataset.json" --db "$TMP/demo.db"
+sed -i 's/"hourly"/"daily"/' defs/x/dataset.json
+expect 0 '"slug":"pv-copy","version":2,"unchanged":false' -- "$BIN" publish "$TMP/defs/x/dataset.json" --db "$TMP/demo.db"
+# refusals name the file and the field; nothing is written
+bad() { # bad NAME JSON -- a definition file defs/NAME/dataset.json
+    mkdir -p "defs/$1" && printf '%s\n' "$2" > "defs/$1/dataset.json"
+}
+base='"slug": "b", "title": {"fr": "B"}, "kinds": ["electricity"], "period": "month"'
+bad dim "{$base, \"territory\": \"county\", \"privacy\": {\"policy\": \"open\"}}"
+bad lic "{$base, \"license\": \"\", \"territory\": \"site\", \"privacy\": {\"policy\": \"open\"}}"
+bad min "{$base, \"territory\": \"commune\", \"privacy\": {\"policy\": \"aggregated\", \"min_sites\": 0}}"
+bad kind '{"slug": "b", "title": {"fr": "B"}, "kinds": ["water"], "period": "month", "territory": "commune", "privacy": {"policy": "aggregated"}}'
+bad minmax "{$base, \"territory\": \"commune\", \"measures\": [\"max\"], \"privacy\": {\"policy\": \"aggregated\"}}"
+before=$(sqlite3 demo.db "SELECT count(*) FROM dataset_version")
+expect 2 "defs/dim/dataset.json: field 'territory'" -- "$BIN" publish "$TMP/defs/dim/dataset.json" --db "$TMP/demo.db"
+expect 2 "defs/lic/dataset.json: field 'license'" -- "$BIN" publish "$TMP/defs/lic/dataset.json" --db "$TMP/demo.db"
+expect 2 "defs/min/dataset.json: field 'privacy.min_sites'" -- "$BIN" publish "$TMP/defs/min/dataset.json" --db "$TMP/demo.db"
+expect 2 "defs/kind/dataset.json: field 'kinds\[0\]'" -- "$BIN" publish "$TMP/defs/kind/dataset.json" --db "$TMP/demo.db"
+expect 2 "defs/minmax/dataset.json: field 'measures'" -- "$BIN" publish "$TMP/defs/minmax/dataset.json" --db "$TMP/demo.db"
+expect 2 "no-such.*dataset.json" -- "$BIN" publish no-such --db "$TMP/demo.db"
+expect 2 "'Bad_Slug' is not a slug" -- "$BIN" publish Bad_Slug --db "$TMP/demo.db"
+expect 2 "usage: consometer publish" -- "$BIN" publish --db "$TMP/demo.db"
+expect 2 "usage: consometer publish" -- "$BIN" publish x --all --db "$TMP/demo.db"
+[ "$(sqlite3 demo.db "SELECT count(*) FROM dataset_version")" = "$before" ] || fail "a refused definition wrote a version"
+ok "refused definitions write nothing"
 
 # serve: answers /health; SIGTERM with requests in flight exits 0 quickly
 "$BIN" serve --port 0 --threads 4 2> serve.log &
