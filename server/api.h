@@ -15,4 +15,19 @@ int api_index(struct req *rq);
 /* api_ingest.c */
 int api_ingest(struct req *rq);
 
+/* api_datasets.c: the catalog, one dataset, its records */
+int api_datasets_list(struct req *rq);
+int api_dataset_show(struct req *rq);
+int api_dataset_records(struct req *rq);
+
+/* api_harvest.c: what harvesters and API tools read */
+int api_catalog_jsonld(struct req *rq);
+int api_ckan_package_list(struct req *rq);
+int api_ckan_package_show(struct req *rq);
+int api_ckan_package_search(struct req *rq);
+int api_openapi(struct req *rq);
+
+/* api_download.c: a published version as a file (dl.c caches it) */
+int api_download(struct req *rq);
+
 #endif /* CM_API_H */

@@ -53,10 +53,27 @@ static const struct cfg_setting cfg_settings[] = {
      NULL},
     {"http.static_max_age", CFG_INT, F(http_static_max_age), 0, 31536000, "300",
      NULL, "Cache-Control max-age of portal files, seconds", NULL},
+    {"http.base_url", CFG_STR, F(http_base_url), 0, S(http_base_url), "", NULL,
+     "absolute URL clients reach the server at, for links in the catalog "
+     "and API descriptions (\"\": from the request's Host header)",
+     NULL},
     {"api.page_default", CFG_INT, F(api_page_default), 1, CM_MAX_PAGE, "100",
-     NULL, "records per page when the request does not say", NULL},
+     NULL,
+     "items per page of a list (the catalog) when the request does "
+     "not say",
+     NULL},
     {"api.page_max", CFG_INT, F(api_page_max), 1, CM_MAX_PAGE, "1000", NULL,
-     "most records per page", NULL},
+     "most items per page of a list (the catalog)", NULL},
+    {"api.records_default", CFG_INT, F(api_records_default), 1, CM_MAX_PAGE,
+     "100", NULL,
+     "observations per page of /records when the request does not say", NULL},
+    {"api.records_max", CFG_INT, F(api_records_max), 1, CM_MAX_PAGE, "10000",
+     NULL, "most observations per page of /records (?limit=)", NULL},
+    {"api.records_cache", CFG_BYTES, F(api_records_cache), 0, 1LL << 30,
+     "32MiB", NULL,
+     "memory for the pages of /records served lately (they never change), "
+     "bytes; 0: none",
+     NULL},
     {"store.data_dir", CFG_STR, F(data_dir), 1, S(data_dir), "data", NULL,
      "folder of the store (consometer.db)", "--data-dir"},
     {"store.db", CFG_STR, F(store_db), 0, S(store_db), "", NULL,
@@ -72,6 +89,11 @@ static const struct cfg_setting cfg_settings[] = {
     {"demo.dir", CFG_STR, F(demo_dir), 1, S(demo_dir), CM_DEFAULT_DEMO_DIR,
      NULL, "folder of the demo federation that 'consometer demo' loads",
      "--demo-dir"},
+    {"datasets.dir", CFG_STR, F(datasets_dir), 1, S(datasets_dir),
+     CM_DEFAULT_DATASETS_DIR, NULL,
+     "folder of the dataset definitions (<slug>/dataset.json) that "
+     "'consometer publish' reads",
+     "--datasets-dir"},
     {"log.level", CFG_ENUM, F(log_level), 0, 0, "info", "error|warn|info|debug",
      "least severe level logged", "--log-level"},
 };
@@ -432,14 +454,56 @@ cfg_load(struct cfg *c, int argc, char **argv, char **envp, int *pn_rest,
     return cfg_check(c, err);
 }
 
+/*
+** http.base_url: behind a TLS proxy the server cannot see the scheme or
+** the public name, so the links it publishes come from this setting.
+** Refuse what would make every published link wrong: no scheme, a query
+** or fragment, characters that need escaping.
+*/
+static int
+cfg_check_base_url(const char *u, struct cm_err *err)
+{
+    const char *host;
+
+    if (u[0] == '\0')
+        return CM_OK;
+    if (!strncmp(u, "https://", 8))
+        host = u + 8;
+    else if (!strncmp(u, "http://", 7))
+        host = u + 7;
+    else
+        host = NULL;
+    if (host == NULL || host[0] == '\0' || host[0] == '/' ||
+        strspn(u, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                  "0123456789-._~:/[]%") != strlen(u)) {
+        cm_fail(err, CM_EINVAL,
+                "http.base_url: '%.64s' is not an absolute http(s) URL "
+                "without query or fragment (\"https://data.example.org\")",
+                u);
+        cm_err_what(err, "setting", "http.base_url");
+        return err->code;
+    }
+    return CM_OK;
+}
+
 int
 cfg_check(const struct cfg *c, struct cm_err *err)
 {
+    if (cfg_check_base_url(c->http_base_url, err) != CM_OK)
+        return err->code;
     if (c->api_page_default > c->api_page_max) {
         cm_fail(err, CM_EINVAL,
                 "api.page_default (%d) must not exceed api.page_max (%d)",
                 c->api_page_default, c->api_page_max);
         cm_err_what(err, "setting", "api.page_default");
+        return err->code;
+    }
+    if (c->api_records_default > c->api_records_max) {
+        cm_fail(err, CM_EINVAL,
+                "api.records_default (%d) must not exceed api.records_max "
+                "(%d)",
+                c->api_records_default, c->api_records_max);
+        cm_err_what(err, "setting", "api.records_default");
         return err->code;
     }
     return CM_OK;

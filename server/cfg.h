@@ -31,17 +31,22 @@ struct cfg {
     int     http_keep_alive_ms;     /* Idle keep-alive connection timeout */
     int     http_shutdown_grace_ms; /* In-flight requests get this long */
     int     http_static_max_age; /* Cache-Control max-age of portal files, s */
-    int     api_page_default;    /* Records per page when not asked */
-    int     api_page_max;        /* Most records per page */
-    char    data_dir[CM_PATH_MAX];    /* Holds consometer.db and its WAL */
-    char    store_db[CM_PATH_MAX];    /* The store file; "": data_dir's */
-    int64_t ingest_body_max;          /* POST /api/v1/ingest body limit */
-    int     store_busy_timeout_ms;    /* Wait for a locked store this long */
-    char    portal_dir[CM_PATH_MAX];  /* Static files of the portal */
-    char    demo_dir[CM_PATH_MAX];    /* The demo federation (datasets/demo) */
-    int     log_level;                /* enum cm_log_level */
-    char    config_file[CM_PATH_MAX]; /* The file read, "" if none */
-    enum cfg_origin origin[32];       /* Where each setting came from */
+    char    http_base_url[256];  /* "https://host[/prefix]"; "": from Host */
+    int     api_page_default;    /* Items per page of a list, not asked */
+    int     api_page_max;        /* Most items per page of a list */
+    int     api_records_default; /* Observations per records page */
+    int     api_records_max;     /* Most observations per records page */
+    int64_t api_records_cache;   /* Bytes of recent pages kept; 0: none */
+    char    data_dir[CM_PATH_MAX];     /* Holds consometer.db and its WAL */
+    char    store_db[CM_PATH_MAX];     /* The store file; "": data_dir's */
+    int64_t ingest_body_max;           /* POST /api/v1/ingest body limit */
+    int     store_busy_timeout_ms;     /* Wait for a locked store this long */
+    char    portal_dir[CM_PATH_MAX];   /* Static files of the portal */
+    char    demo_dir[CM_PATH_MAX];     /* The demo federation (datasets/demo) */
+    char    datasets_dir[CM_PATH_MAX]; /* Dataset definitions (datasets) */
+    int     log_level;                 /* enum cm_log_level */
+    char    config_file[CM_PATH_MAX];  /* The file read, "" if none */
+    enum cfg_origin origin[32];        /* Where each setting came from */
 };
 
 /* Fill *c with the built-in defaults. */

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include <civetweb.h>
+#include <sodium.h>
 
 #include "auth.h"
 #include "http.h"
@@ -177,13 +178,20 @@ http_send(struct req *rq, int status, const char *ctype, const char *body,
     if (!keep)
         mg_disable_connection_keep_alive(rq->conn);
     cm_buf_init(&out);
-    cm_buf_printf(&out,
-                  "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
-                  "Content-Length: %zu\r\nCache-Control: %s\r\n"
-                  "Date: %s\r\nConnection: %s\r\n",
-                  status, mg_get_response_code_text(rq->conn, status), ctype,
-                  len, rq->cache_control ? rq->cache_control : "no-store",
+    cm_buf_printf(&out, "HTTP/1.1 %d %s\r\n", status,
+                  mg_get_response_code_text(rq->conn, status));
+    if (status != 304) /* A 304 has no body, so no type or length */
+        cm_buf_printf(&out, "Content-Type: %s\r\nContent-Length: %zu\r\n",
+                      ctype, len);
+    cm_buf_printf(&out, "Cache-Control: %s\r\nDate: %s\r\nConnection: %s\r\n",
+                  rq->cache_control ? rq->cache_control : "no-store",
                   http_date(), keep ? "keep-alive" : "close");
+    /* Public routes serve open data: any web page may read it. */
+    if (rq->route && rq->route->roles == 0)
+        cm_buf_puts(&out, "Access-Control-Allow-Origin: *\r\n"
+                          "Access-Control-Expose-Headers: ETag, "
+                          "Content-Length, Content-Range, Accept-Ranges, "
+                          "Content-Disposition, Link\r\n");
     for (const char *const *h = http_security_headers; h[0]; h += 2)
         cm_buf_printf(&out, "%s: %s\r\n", h[0], h[1]);
     for (; headers && headers[0]; headers += 2)
@@ -213,19 +221,81 @@ http_reply_json(struct req *rq, int status, struct jw *w)
                      NULL);
 }
 
-/* The envelope of err, into w; 'fn' writes the details if not NULL. */
+int
+http_etag_match(struct req *rq, const char *etag)
+{
+    const char *inm = mg_get_header(rq->conn, "If-None-Match");
+    size_t      n = strlen(etag);
+
+    if (inm == NULL)
+        return 0;
+    for (const char *p = inm; *p;) {
+        p += strspn(p, " \t,");
+        if (strncmp(p, "W/", 2) == 0) /* Weak comparison for GET */
+            p += 2;
+        if (*p == '*')
+            return 1;
+        if (*p == '"' && strncmp(p + 1, etag, n) == 0 && p[n + 1] == '"')
+            return 1;
+        p += strcspn(p, ",");
+    }
+    return 0;
+}
+
+int
+http_send_cached(struct req *rq, const char *ctype, const char *body,
+                 size_t len, const char *etag)
+{
+    char        hex[65], quoted[80];
+    const char *hdr[] = {"ETag", quoted, NULL};
+
+    if (etag == NULL) {
+        unsigned char h[crypto_hash_sha256_BYTES];
+
+        crypto_hash_sha256(h, (const unsigned char *) body, len);
+        sodium_bin2hex(hex, sizeof(hex), h, 16);
+        etag = hex;
+    }
+    snprintf(quoted, sizeof(quoted), "\"%.64s\"", etag);
+    if (rq->cache_control == NULL)
+        rq->cache_control = "public, max-age=60, must-revalidate";
+    if (http_etag_match(rq, etag))
+        return http_send(rq, 304, ctype, "", 0, hdr);
+    return http_send(rq, 200, ctype, body, len, hdr);
+}
+
+int
+http_reply_json_cached(struct req *rq, struct jw *w)
+{
+    const char   *buf;
+    size_t        len;
+    struct cm_err err;
+
+    if (jw_result(w, &buf, &len, &err) != CM_OK) {
+        cm_log(CM_LOG_ERROR, "%s %s: %s", rq->ri->request_method, rq->path,
+               err.msg);
+        cm_fail(&err, CM_EINTERNAL, "internal error");
+        return http_reply_error(rq, &err);
+    }
+    return http_send_cached(rq, "application/json; charset=utf-8", buf, len,
+                            NULL);
+}
+
+/* The envelope of err, into w, with what o adds (o may be NULL). */
 static void
-http_write_envelope(struct jw *w, const struct cm_err                     *err,
-                    void (*fn)(struct jw *w, const void *arg), const void *arg)
+http_write_envelope(struct jw *w, const struct cm_err *err,
+                    const struct http_error_opts *o)
 {
     jw_obj_open(w);
+    if (o && o->around)
+        o->around(w, o->arg, 0);
     jw_key(w, "error");
     jw_obj_open(w);
     jw_kv_str(w, "code", cm_code_name(err->code));
     jw_kv_str(w, "message", err->msg);
     jw_key(w, "details");
-    if (fn)
-        fn(w, arg);
+    if (o && o->details)
+        o->details(w, o->arg);
     else if (err->what_kind || err->has_limit) {
         jw_obj_open(w);
         if (err->what_kind)
@@ -235,21 +305,22 @@ http_write_envelope(struct jw *w, const struct cm_err                     *err,
         jw_obj_close(w);
     } else
         jw_null(w);
+    if (o && o->around)
+        o->around(w, o->arg, 1);
     jw_obj_close(w);
     jw_obj_close(w);
 }
 
-static int
-http_reply_error_full(struct req *rq, const struct cm_err *err,
-                      const char *const *headers,
-                      void (*fn)(struct jw *w, const void *arg),
-                      const void *arg)
+int
+http_reply_error_opts(struct req *rq, const struct cm_err *err,
+                      const struct http_error_opts *o)
 {
-    struct jw    *w = jw_new();
-    const char   *buf = "";
-    size_t        len = 0;
-    struct cm_err jerr;
-    int           status = cm_code_status(err->code);
+    struct http_error_opts none = {NULL, NULL, NULL, NULL};
+    struct jw             *w = jw_new();
+    const char            *buf = "";
+    size_t                 len = 0;
+    struct cm_err          jerr;
+    int                    status = cm_code_status(err->code);
 
     struct cm_err public_err;
 
@@ -268,11 +339,19 @@ http_reply_error_full(struct req *rq, const struct cm_err *err,
     /* A refused body may still be on its way: close rather than drain. */
     if (status == 413 || status == 401 || status == 403)
         http_close_after(rq);
-    http_write_envelope(w, err, status == 500 ? NULL : fn, arg);
+    if (o == NULL)
+        o = &none;
+    if (status == 500) { /* Details could say more than the message */
+        none.around = o->around;
+        none.arg = o->arg;
+        none.headers = o->headers;
+        o = &none;
+    }
+    http_write_envelope(w, err, o);
     if (jw_result(w, &buf, &len, &jerr) != CM_OK)
         status = 500, buf = "", len = 0;
     status = http_send(rq, status, "application/json; charset=utf-8", buf, len,
-                       headers);
+                       o->headers);
     jw_free(w);
     return status;
 }
@@ -281,13 +360,15 @@ static int
 http_reply_error_with(struct req *rq, const struct cm_err *err,
                       const char *const *headers)
 {
-    return http_reply_error_full(rq, err, headers, NULL, NULL);
+    struct http_error_opts o = {headers, NULL, NULL, NULL};
+
+    return http_reply_error_opts(rq, err, &o);
 }
 
 int
 http_reply_error(struct req *rq, const struct cm_err *err)
 {
-    return http_reply_error_full(rq, err, NULL, NULL, NULL);
+    return http_reply_error_opts(rq, err, NULL);
 }
 
 int
@@ -295,7 +376,9 @@ http_reply_error_details(struct req *rq, const struct cm_err *err,
                          void (*fn)(struct jw *w, const void *arg),
                          const void *arg)
 {
-    return http_reply_error_full(rq, err, NULL, fn, arg);
+    struct http_error_opts o = {NULL, fn, NULL, arg};
+
+    return http_reply_error_opts(rq, err, &o);
 }
 
 void

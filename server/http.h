@@ -92,8 +92,36 @@ int http_reply_error_details(struct req *rq, const struct cm_err *err,
                              void (*fn)(struct jw *w, const void *arg),
                              const void *arg);
 
+/* What a reply of the envelope may add to it. */
+struct http_error_opts {
+    const char *const *headers; /* NULL-terminated name, value pairs */
+    /* Writes the value of "details" (NULL: as err says) */
+    void (*details)(struct jw *w, const void *arg);
+    /* Writes extra keys: inner 0 at the top level before "error", 1 in
+    ** "error" after "details" (a CKAN client's "success" and "__type") */
+    void (*around)(struct jw *w, const void *arg, int inner);
+    const void *arg;
+};
+
+/* The envelope, with o's additions (o may be NULL). */
+int http_reply_error_opts(struct req *rq, const struct cm_err *err,
+                          const struct http_error_opts *o);
+
 /* Close the connection after this reply (a body left unread...). */
 void http_close_after(struct req *rq);
+
+/*
+** Replies of published data, which never change for a given URL and
+** version: a strong ETag (the quoted 'etag', or the first 32 hex digits
+** of the body's sha256 when 'etag' is NULL), Cache-Control from
+** rq->cache_control (default "public, max-age=60, must-revalidate"),
+** and 304 with no body when If-None-Match names the tag (or is "*").
+*/
+int http_send_cached(struct req *rq, const char *ctype, const char *body,
+                     size_t len, const char *etag);
+int http_reply_json_cached(struct req *rq, struct jw *w);
+/* 1 if If-None-Match holds the quoted tag "\"<etag>\"" (or "*"). */
+int http_etag_match(struct req *rq, const char *etag);
 
 /* Send w's document as application/json. */
 int http_reply_json(struct req *rq, int status, struct jw *w);

@@ -17,6 +17,37 @@ const struct route routes[] = {
     {"GET", "/api/v1", api_index, NULL, 0, 0, "this list of routes"},
     {"POST", "/api/v1/ingest", api_ingest, "format,strict,name", ROUTE_UPLOAD,
      AUTH_PROVIDER, "upload readings (provider token): the import summary"},
+    /* api_datasets.c: the published datasets */
+    {"GET", "/api/v1/datasets", api_datasets_list,
+     "q,theme,kind,territory_level,license,sort,limit,cursor", 0, 0,
+     "the catalog: search (q), facets, filters, sort, cursor pages"},
+    {"GET", "/api/v1/datasets/{slug}", api_dataset_show, "version", 0, 0,
+     "one dataset: metadata, versions, disclosure report, columns, files"},
+    {"GET", "/api/v1/datasets/{slug}/records", api_dataset_records,
+     "version,period,territory_level,territory,sector,kind,status,"
+     "period_from,period_to,fields,sort,limit,cursor",
+     0, 0, "observations of a version: filters, fields, sort, cursor pages"},
+    /* api_harvest.c: harvesters (DCAT-AP, CKAN) and the API description */
+    {"GET", "/catalog.jsonld", api_catalog_jsonld, "page,page_size", 0, 0,
+     "the catalog as DCAT-AP 2 JSON-LD, with Hydra paging"},
+    {"GET", "/api/3/action/package_list", api_ckan_package_list, "limit,offset",
+     0, 0, "CKAN: the names (slugs) of every dataset"},
+    {"GET", "/api/3/action/package_show", api_ckan_package_show, "id", 0, 0,
+     "CKAN: one dataset as a package, its files as resources"},
+    {"GET", "/api/3/action/package_search", api_ckan_package_search,
+     "q,rows,start,sort,fq", 0, 0, "CKAN: search the datasets"},
+    /* ...and as ckanapi calls them: POST, parameters in a JSON object */
+    {"POST", "/api/3/action/package_list", api_ckan_package_list, NULL,
+     ROUTE_BODY, 0, "CKAN: package_list, parameters in a JSON body"},
+    {"POST", "/api/3/action/package_show", api_ckan_package_show, NULL,
+     ROUTE_BODY, 0, "CKAN: package_show, parameters in a JSON body"},
+    {"POST", "/api/3/action/package_search", api_ckan_package_search, NULL,
+     ROUTE_BODY, 0, "CKAN: package_search, parameters in a JSON body"},
+    {"GET", "/api/v1/openapi.json", api_openapi, NULL, 0, 0,
+     "OpenAPI 3.0.3 description of every route"},
+    /* api_download.c: a version as a file, cached, resumable */
+    {"GET", "/api/v1/datasets/{slug}/download", api_download, "format,version",
+     0, 0, "a version as csv, json, ndjson, zip or tar.gz (Range, ETag)"},
 };
 
 const int nroutes = (int) (sizeof(routes) / sizeof(routes[0]));
