@@ -62,6 +62,49 @@ test_doubles(void)
     jw_free(w);
 }
 
+/* The fast path for values to the thousandth writes what printf's
+** shortest round-trip form writes, and reads back exactly. */
+static void
+test_doubles_milli(void)
+{
+    unsigned long long x = 88172645463325252ull; /* xorshift64 */
+
+    for (int i = 0; i < 200000; i++) {
+        struct jw  *w = jw_new();
+        double      v;
+        char        want[40];
+        const char *got;
+
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        switch (i % 4) {
+        case 0: /* A published value: kWh to the Wh */
+            v = round((double) (x % 2000000000000ull) - 1e12) / 1000.0;
+            break;
+        case 1:
+            v = (double) (long long) (x % 20001) / 1000.0 - 10.0;
+            break;
+        case 2: /* Not a multiple of 1/1000 */
+            v = (double) (x >> 11) / 9007199254740992.0 * 1e6;
+            break;
+        default: /* A product that lands on an integer thousandth */
+            v = (double) (x % 100000) * 0.001;
+            break;
+        }
+        snprintf(want, sizeof(want), "%.15g", v);
+        if (strtod(want, NULL) != v)
+            snprintf(want, sizeof(want), "%.17g", v);
+        jw_double(w, v);
+        got = t_doc(w);
+        if (strcmp(got, want) != 0 || strtod(got, NULL) != v) {
+            fprintf(stderr, "jw_double(%.17g): %s, want %s\n", v, got, want);
+            exit(1);
+        }
+        jw_free(w);
+    }
+}
+
 static void
 test_bad_utf8(void)
 {
@@ -104,6 +147,7 @@ main(void)
 {
     RUN(test_shapes);
     RUN(test_doubles);
+    RUN(test_doubles_milli);
     RUN(test_bad_utf8);
     RUN(test_sticky_errors);
     return 0;
