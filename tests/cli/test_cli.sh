@@ -218,4 +218,36 @@ grep -q 'stopped' serve.log || fail "no 'stopped' line"
 grep -qE 'access GET /health 200 [0-9]+ [0-9]+us' serve.log || fail "no access log line"
 ok "SIGTERM under load: exit 0 in $ms ms"
 wait
+
+# The default run's datasets, served by every endpoint of the open data API
+"$BIN" serve --port 0 --threads 4 --db "$TMP/demo.db" --data-dir "$TMP/demo-data" 2> serve2.log &
+pid=$!
+port=
+for _ in $(seq 100); do
+    port=$(grep -o 'serving http://127.0.0.1:[0-9]*' serve2.log | grep -o '[0-9]*$')
+    [ -n "$port" ] && break
+    sleep 0.05
+done
+[ -n "$port" ] || fail "serve did not start: $(cat serve2.log)"
+api=http://127.0.0.1:$port
+get() { curl -sf "$api$1" || fail "GET $1"; }
+for slug in electricity-commune-month pv-site-hour gas-district-day energy-site-year; do
+    get /api/v1/datasets | grep -q "\"slug\":\"$slug\"" || fail "catalog lacks $slug"
+    get "/api/v1/datasets/$slug" | grep -q '"disclosure":{' || fail "$slug: no disclosure report"
+    get "/api/v1/datasets/$slug/records?limit=2" | grep -qE '"records":\[\{"period":' || fail "$slug: no records"
+    get /catalog.jsonld | grep -q "/api/v1/datasets/$slug\"" || fail "DCAT lacks $slug"
+    get /api/3/action/package_list | grep -q "\"$slug\"" || fail "CKAN lacks $slug"
+    get "/api/3/action/package_show?id=$slug" | grep -q '"success":true' || fail "CKAN show $slug"
+done
+get '/api/v1/datasets?q=electricite' | grep -q '"slug":"electricity-commune-month"' || fail "search without accents"
+for fmt in csv json ndjson zip tar.gz; do
+    curl -sf -o "dl.$fmt" -D dl.h "$api/api/v1/datasets/gas-district-day/download?format=$fmt" || fail "download $fmt"
+    want=$(get /api/v1/datasets/gas-district-day | grep -oE "\"format\":\"$fmt\"[^}]*\"sha256\":\"[0-9a-f]{64}\"" | grep -oE '[0-9a-f]{64}')
+    [ -n "$want" ] && [ "$(sha256sum < "dl.$fmt" | cut -c1-64)" = "$want" ] || fail "download $fmt: sha256 is not the announced $want"
+done
+unzip -l dl.zip 2>/dev/null | grep -q datapackage.json || tar -tzf dl.tar.gz | grep -q datapackage.json || fail "archives hold datapackage.json"
+get /api/v1/openapi.json | grep -q '"openapi":"3.0.3"' || fail "openapi"
+ok "the demo datasets are served by the catalog, records, downloads (sha256 as announced), DCAT, CKAN and OpenAPI"
+kill -TERM $pid
+wait $pid || fail "serve exited $?"
 echo "$n passed, 0 failed"
