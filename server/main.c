@@ -606,6 +606,7 @@ cli_user(struct cfg *c, int argc, char **argv)
 /* The definitions under dir, open ones first, then by slug. */
 struct cli_def {
     char *path;
+    char *slug; /* The folder's name */
     int   open;
 };
 
@@ -624,7 +625,8 @@ cli_def_cmp(const void *x, const void *y)
 ** array w has open. Returns 0, 1 (not published) or 2 (refused).
 */
 static int
-cli_publish_one(struct store *st, const char *path, struct jw *w)
+cli_publish_one(struct store *st, const char *path, const char *slug,
+                struct jw *w)
 {
     struct ds_manifest m;
     struct pub_result  r;
@@ -638,6 +640,15 @@ cli_publish_one(struct store *st, const char *path, struct jw *w)
                     err.what, err.msg);
         else
             fprintf(stderr, "consometer publish: %s\n", err.msg);
+        return 2;
+    }
+    if (slug && strcmp(slug, m.slug) != 0) {
+        /* The URL would not be the folder's name: one of them is a typo */
+        fprintf(stderr,
+                "consometer publish: %s: field 'slug': '%s' is not the name "
+                "of its folder '%s'\n",
+                path, m.slug, slug);
+        ds_manifest_clear(&m);
         return 2;
     }
     rc = pub_publish(st, &m, &o, &r, &err);
@@ -685,6 +696,7 @@ cli_publish_all(const struct cfg *c, struct store *st, struct jw *w)
         }
         defs = cm_realloc(defs, (n + 1) * sizeof(*defs));
         defs[n].path = path.data;
+        defs[n].slug = cm_strdup(e->d_name);
         defs[n].open = 0;
         if (ds_manifest_load(path.data, &m, &err) == CM_OK)
             defs[n].open = m.policy == DS_OPEN;
@@ -694,11 +706,12 @@ cli_publish_all(const struct cfg *c, struct store *st, struct jw *w)
     closedir(d);
     qsort(defs, n, sizeof(*defs), cli_def_cmp);
     for (size_t i = 0; i < n; i++) {
-        int rc = cli_publish_one(st, defs[i].path, w);
+        int rc = cli_publish_one(st, defs[i].path, defs[i].slug, w);
 
         if (rc > status)
             status = rc;
         free(defs[i].path);
+        free(defs[i].slug);
     }
     free(defs);
     return status;
@@ -752,7 +765,8 @@ cli_publish(struct cfg *c, int argc, char **argv)
         } else
             cm_buf_printf(&path, "%s/%s/dataset.json", c->datasets_dir, pos[0]);
         jw_arr_open(w); /* cli_publish_one writes into an array */
-        status = cli_publish_one(st, path.data, w);
+        status = cli_publish_one(st, path.data,
+                                 strchr(pos[0], '/') ? NULL : pos[0], w);
         cm_buf_clear(&path);
     }
     store_close(st);
