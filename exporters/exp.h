@@ -175,10 +175,13 @@ int  exp_ndjson_end(struct exp_writer *w, struct cm_err *err);
 /* ---- Table formats by name ----------------------------------------- */
 
 /* The download formats, in the order they are listed. */
-enum exp_format { EXP_CSV, EXP_JSON, EXP_NDJSON, EXP_ZIP, EXP_TGZ };
-#define EXP_NFORMATS 5
+/* csv-fr: the CSV for French spreadsheets (EXP_CSV_FR), which open a
+** comma-separated, unmarked file as one column of mangled accents. */
+enum exp_format { EXP_CSV, EXP_JSON, EXP_NDJSON, EXP_ZIP, EXP_TGZ, EXP_CSVFR };
+#define EXP_NFORMATS 6
 extern const char *const exp_formats[EXP_NFORMATS]; /* "csv" ... "tar.gz" */
-#define EXP_FORMATS_TEXT "csv, json, ndjson, zip, tar.gz" /* For messages */
+#define EXP_FORMATS_TEXT                                                       \
+    "csv, json, ndjson, zip, tar.gz, csv-fr" /* For messages */
 
 /* The enum exp_format of 'name', or -1. */
 int exp_format_find(const char *name);

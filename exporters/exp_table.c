@@ -15,8 +15,8 @@
 
 #include "exp.h"
 
-const char *const exp_formats[EXP_NFORMATS] = {"csv", "json", "ndjson", "zip",
-                                               "tar.gz"};
+const char *const exp_formats[EXP_NFORMATS] = {"csv", "json",   "ndjson",
+                                               "zip", "tar.gz", "csv-fr"};
 
 int
 exp_format_find(const char *name)
@@ -296,6 +296,9 @@ exp_table_begin(struct exp_writer *w, const char *format, unsigned flags,
     case EXP_CSV:
         exp_csv_begin(w, sink, flags);
         break;
+    case EXP_CSVFR:
+        exp_csv_begin(w, sink, flags | EXP_CSV_FR);
+        break;
     case EXP_JSON:
         exp_json_begin(w, sink);
         break;
@@ -304,8 +307,8 @@ exp_table_begin(struct exp_writer *w, const char *format, unsigned flags,
         break;
     default:
         cm_fail(err, CM_EINVAL,
-                "'%s' is not a table format: use csv, json "
-                "or ndjson",
+                "'%s' is not a table format: use csv, json, "
+                "ndjson or csv-fr",
                 format ? format : "");
         cm_err_what(err, "param", "format");
         return err->code;

@@ -34,7 +34,7 @@ static const struct {
 } vfmt[EXP_NFORMATS] = {
     {"csv", "text/csv; charset=utf-8"}, {"json", "application/json"},
     {"ndjson", "application/x-ndjson"}, {"zip", "application/zip"},
-    {"tar.gz", "application/gzip"},
+    {"tar.gz", "application/gzip"},     {"fr.csv", "text/csv; charset=utf-8"},
 };
 
 static int
@@ -78,7 +78,7 @@ vmtime(const char *published_at, int64_t *out, struct cm_err *err)
 /* Feeds every row of the version to up to three table writers at once,
 ** so describe() reads the store once for csv, json and ndjson. */
 struct vpass {
-    struct exp_writer w[3];
+    struct exp_writer w[4];
     int               nw;
     int64_t           rows;
     int64_t           n_a, n_c, n_d; /* Cells by status */
@@ -407,7 +407,7 @@ exp_version_write(struct store *st, const struct store_version *v,
         return vformat_fail(format, err);
     if (exp_columns_parse(v->columns, &cols, err) != CM_OK)
         return err->code;
-    if (f <= EXP_NDJSON) {
+    if (f <= EXP_NDJSON || f == EXP_CSVFR) {
         struct vpass pass;
 
         memset(&pass, 0, sizeof(pass));
@@ -466,11 +466,14 @@ exp_version_describe(struct store *st, const struct store_version *v,
     for (int f = 0; f < EXP_NFORMATS; f++)
         exp_sink_init(&sinks[f], vdiscard, NULL);
     /* One read of the rows: data.csv (which is also the csv download)
-    ** into the temporary file, json and ndjson into their hashes. */
+    ** into the temporary file, json, ndjson and csv-fr into their
+    ** hashes. */
     exp_table_begin(&parts.pass.w[parts.pass.nw++], "json", 0, &cols,
                     &sinks[EXP_JSON], err);
     exp_table_begin(&parts.pass.w[parts.pass.nw++], "ndjson", 0, &cols,
                     &sinks[EXP_NDJSON], err);
+    exp_table_begin(&parts.pass.w[parts.pass.nw++], "csv-fr", 0, &cols,
+                    &sinks[EXP_CSVFR], err);
     rc = vparts_build(st, v, &cols, &parts, err);
     for (int f = EXP_ZIP; rc == CM_OK && f <= EXP_TGZ; f++)
         rc = vparts_archive(&parts, exp_formats[f], &sinks[f], err);

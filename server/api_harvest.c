@@ -247,6 +247,7 @@ const struct hv_format_name hv_formats[] = {
     {"csv", "CSV", "CSV"},      {"json", "JSON", "JSON"},
     {"ndjson", NULL, "NDJSON"}, /* No EU code: a literal */
     {"zip", "ZIP", "ZIP"},      {"tar.gz", "TAR_GZ", "TAR.GZ"},
+    {"csv-fr", "CSV", "CSV"}, /* The same table, French dialect */
 };
 
 int

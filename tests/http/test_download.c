@@ -213,7 +213,7 @@ test_each_format(void)
         ASSERT_STREQ(v, want);
         ASSERT(t_header(&a, "Content-Disposition", v, sizeof(v)));
         snprintf(want, sizeof(want), "attachment; filename=\"dl-main-v1.%s\"",
-                 exp_formats[f]);
+                 f == EXP_CSVFR ? "fr.csv" : exp_formats[f]);
         ASSERT_STREQ(v, want);
         ASSERT(t_header(&a, "Accept-Ranges", v, sizeof(v)));
         ASSERT_STREQ(v, "bytes");
@@ -228,6 +228,34 @@ test_each_format(void)
         t_resp_free(&b);
     }
     ASSERT_EQ(t_cache_files("dl-main", 1, NULL, 0), EXP_NFORMATS);
+}
+
+/* csv-fr is the same table for French spreadsheets: BOM, ';', decimal
+** comma, same rows. */
+static void
+test_french_csv(void)
+{
+    struct t_resp en, fr;
+    size_t        nen = 0, nfr = 0;
+
+    t_get("/api/v1/datasets/dl-main/download?format=csv&version=1", NULL, &en);
+    t_get("/api/v1/datasets/dl-main/download?format=csv-fr&version=1", NULL,
+          &fr);
+    ASSERT_EQ(en.status, 200);
+    ASSERT_EQ(fr.status, 200);
+    ASSERT(fr.body_len > 3 && memcmp(fr.body, "\xEF\xBB\xBF", 3) == 0);
+    ASSERT(strncmp(fr.body + 3, "period;territory_level;territory;", 32) == 0);
+    ASSERT(strncmp(en.body, "period,territory_level,territory,", 33) == 0);
+    for (size_t i = 0; i < en.body_len; i++)
+        nen += en.body[i] == '\n';
+    for (size_t i = 0; i < fr.body_len; i++)
+        nfr += fr.body[i] == '\n';
+    ASSERT_EQ(nfr, nen);
+    /* A decimal value of the fixture (row 1: 3.75 kWh) with its comma */
+    ASSERT_CONTAINS(en.body, ",3.75,kWh,");
+    ASSERT_CONTAINS(fr.body, ";3,75;kWh;");
+    t_resp_free(&en);
+    t_resp_free(&fr);
 }
 
 static void
@@ -678,6 +706,7 @@ main(void)
     ASSERT_EQ(t_publish("dl-main", T_ROWS, NULL), 1);
     ASSERT_EQ(t_publish("dl-main", T_ROWS + 7, NULL), 2);
     RUN(test_each_format);
+    RUN(test_french_csv);
     RUN(test_latest_and_versions);
     RUN(test_ranges);
     RUN(test_not_modified_and_head);
