@@ -57,12 +57,13 @@ serve)
     export CONSOMETER_PORTAL_DIR=${CONSOMETER_PORTAL_DIR:-$ROOT/portal}
     export CONSOMETER_DEMO_DIR=${CONSOMETER_DEMO_DIR:-$ROOT/datasets/demo}
     "$ROOT/build/consometer" migrate
-    # The demo federation (datasets/demo): idempotent, so a second start
-    # finds every row unchanged and takes about half a second. Its JSON
-    # summary is kept beside the store rather than flooding the terminal.
-    say "loading the demo federation (datasets/demo)"
+    # The demo federation (datasets/demo), then the datasets of datasets/
+    # published from it: idempotent, so a second start finds every row
+    # unchanged and publishes nothing new. Its JSON summary is kept beside
+    # the store rather than flooding the terminal.
+    say "loading the demo federation (datasets/demo) and publishing datasets/"
     "$ROOT/build/consometer" demo >"$CONSOMETER_STORE_DATA_DIR/demo-load.json"
-    say "demo loaded: summary in ${CONSOMETER_STORE_DATA_DIR#"$ROOT"/}/demo-load.json"
+    say "demo loaded and published: summary in ${CONSOMETER_STORE_DATA_DIR#"$ROOT"/}/demo-load.json"
     exec "$ROOT/build/consometer" serve "$@"
     ;;
 test)
