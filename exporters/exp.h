@@ -289,14 +289,27 @@ int exp_version_write(struct store *st, const struct store_version *v,
                       struct cm_err *err);
 
 /*
+** The zip or tar.gz of version v around csv_path, a data.csv already
+** written (the cached csv download: csv_bytes, csv_sha256 are its
+** distribution's): the archive exp_version_write() would make, without
+** formatting the rows again.
+*/
+int exp_version_write_archive(struct store *st, const struct store_version *v,
+                              const char *format, const char *csv_path,
+                              uint64_t csv_bytes, const char *csv_sha256,
+                              struct exp_sink *sink, struct cm_err *err);
+
+/*
 ** Fill out[0..*n) with one distribution per format (file name
-** "<slug>-v<N>.<ext>", media type, bytes, sha256), computed by writing
-** each one to a sink that only hashes: nothing is kept, no file is
-** written. The publisher calls it in its transaction, after the rows.
-** max must be at least EXP_NFORMATS.
+** "<slug>-v<N>.<ext>", media type, bytes, sha256), reading the rows once.
+** With dir NULL each file only goes through a hashing sink; else every
+** file is also written into dir (which must exist) as <name>.part and
+** renamed to <name> once all are complete, so the publisher fills the
+** download cache in the same pass. The publisher calls it in its
+** transaction, after the rows. max must be at least EXP_NFORMATS.
 */
 int exp_version_describe(struct store *st, const struct store_version *v,
-                         struct store_distribution *out, size_t max, size_t *n,
-                         struct cm_err *err);
+                         const char *dir, struct store_distribution *out,
+                         size_t max, size_t *n, struct cm_err *err);
 
 #endif /* CM_EXP_H */

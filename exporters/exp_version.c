@@ -16,10 +16,13 @@
 ** it), then copied into the archive in chunks.
 */
 #include <assert.h>
+#include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <yajl/yajl_tree.h>
 
@@ -279,10 +282,17 @@ readme_build(struct cm_buf *b, const struct store_version *v,
 ** already begun in p->pass, if any), then the other members. On error
 ** the caller still calls vparts_clear().
 */
+/* A data.csv already written (the csv download in the cache). */
+struct vcsv {
+    const char *path;
+    uint64_t    bytes;
+    const char *sha256;
+};
+
 static int
 vparts_build(struct store *st, const struct store_version *v,
-             const struct exp_columns *cols, struct vparts *p,
-             struct cm_err *err)
+             const struct exp_columns *cols, const char *csv_path,
+             const struct vcsv *given, struct vparts *p, struct cm_err *err)
 {
     struct exp_sink    *sink = cm_malloc(sizeof(*sink)); /* 16 KiB: heap */
     struct ds_manifest  m;
@@ -303,21 +313,38 @@ vparts_build(struct store *st, const struct store_version *v,
                            err);
     if (rc != CM_OK)
         goto done;
-    if ((p->csv = tmpfile()) == NULL) {
-        rc = cm_fail(err, CM_EIO, "cannot create a temporary file for %s",
-                     "data.csv");
-        goto done;
+    if (given != NULL) {
+        /* Only the counts the README gives are still needed from the
+        ** store: no row is formatted again. */
+        if ((p->csv = fopen(given->path, "rb")) == NULL) {
+            rc = cm_fail(err, CM_EIO, "%s: %s", given->path, strerror(errno));
+            goto done;
+        }
+        p->csv_bytes = given->bytes;
+        snprintf(p->csv_sha, sizeof(p->csv_sha), "%s", given->sha256);
+        rc = store_version_counts(st, v->id, &p->pass.rows, &p->pass.n_a,
+                                  &p->pass.n_c, &p->pass.n_d, err);
+        if (rc != CM_OK)
+            goto done;
+    } else {
+        p->csv = csv_path ? fopen(csv_path, "w+b") : tmpfile();
+        if (p->csv == NULL) {
+            rc = cm_fail(err, CM_EIO, "cannot create %s for data.csv: %s",
+                         csv_path ? csv_path : "a temporary file",
+                         strerror(errno));
+            goto done;
+        }
+        exp_sink_init_file(sink, p->csv);
+        exp_table_begin(&p->pass.w[p->pass.nw++], "csv", 0, cols, sink, err);
+        if ((rc = vpass_run(st, v, &p->pass, err)) != CM_OK)
+            goto done;
+        if (fflush(p->csv) != 0 || ferror(p->csv)) {
+            rc = cm_fail(err, CM_EIO, "writing a temporary data.csv failed");
+            goto done;
+        }
+        p->csv_bytes = sink->bytes;
+        exp_sink_digest(sink, p->csv_sha);
     }
-    exp_sink_init_file(sink, p->csv);
-    exp_table_begin(&p->pass.w[p->pass.nw++], "csv", 0, cols, sink, err);
-    if ((rc = vpass_run(st, v, &p->pass, err)) != CM_OK)
-        goto done;
-    if (fflush(p->csv) != 0 || ferror(p->csv)) {
-        rc = cm_fail(err, CM_EIO, "writing a temporary data.csv failed");
-        goto done;
-    }
-    p->csv_bytes = sink->bytes;
-    exp_sink_digest(sink, p->csv_sha);
 
     readme_build(&p->readme, v, &m, cols, &p->pass);
     if (v->disclosure != NULL) {
@@ -418,13 +445,44 @@ exp_version_write(struct store *st, const struct store_version *v,
         struct vparts parts;
 
         memset(&parts, 0, sizeof(parts));
-        rc = vparts_build(st, v, &cols, &parts, err);
+        rc = vparts_build(st, v, &cols, NULL, NULL, &parts, err);
         if (rc == CM_OK)
             rc = vparts_archive(&parts, format, sink, err);
         vparts_clear(&parts);
     }
     exp_columns_clear(&cols);
     return rc;
+}
+
+int
+exp_version_write_archive(struct store *st, const struct store_version *v,
+                          const char *format, const char *csv_path,
+                          uint64_t csv_bytes, const char *csv_sha256,
+                          struct exp_sink *sink, struct cm_err *err)
+{
+    struct vcsv        given = {csv_path, csv_bytes, csv_sha256};
+    struct exp_columns cols;
+    struct vparts      parts;
+    int                f = exp_format_find(format), rc;
+
+    if (f != EXP_ZIP && f != EXP_TGZ)
+        return vformat_fail(format, err);
+    if (exp_columns_parse(v->columns, &cols, err) != CM_OK)
+        return err->code;
+    memset(&parts, 0, sizeof(parts));
+    rc = vparts_build(st, v, &cols, NULL, &given, &parts, err);
+    if (rc == CM_OK)
+        rc = vparts_archive(&parts, format, sink, err);
+    vparts_clear(&parts);
+    exp_columns_clear(&cols);
+    return rc;
+}
+
+/* The file name of format f of v: "<slug>-v<N>.<ext>". */
+static void
+vname(const struct store_version *v, int f, char *out, size_t outsz)
+{
+    snprintf(out, outsz, "%s-v%" PRId64 ".%s", v->slug, v->number, vfmt[f].ext);
 }
 
 /* Fill d for format f of v, from what sink saw. */
@@ -434,47 +492,116 @@ vdescribe_one(const struct store_version *v, int f, struct exp_sink *sink,
 {
     memset(d, 0, sizeof(*d));
     snprintf(d->format, sizeof(d->format), "%s", exp_formats[f]);
-    snprintf(d->name, sizeof(d->name), "%s-v%" PRId64 ".%s", v->slug, v->number,
-             vfmt[f].ext);
+    vname(v, f, d->name, sizeof(d->name));
     snprintf(d->media_type, sizeof(d->media_type), "%s", vfmt[f].media);
     d->bytes = (int64_t) sink->bytes;
     exp_sink_digest(sink, d->sha256);
 }
 
+/* The files describe() writes into dir, and where: <name>.part first. */
+struct vfiles {
+    char  part[EXP_NFORMATS][4096];
+    FILE *f[EXP_NFORMATS]; /* Not the csv: vparts owns that one */
+    int   on;              /* dir was given */
+};
+
+static int
+vfiles_open(struct vfiles *fs, const struct store_version *v, const char *dir,
+            struct exp_sink *sinks, struct cm_err *err)
+{
+    memset(fs, 0, sizeof(*fs));
+    for (int f = 0; f < EXP_NFORMATS; f++)
+        exp_sink_init(&sinks[f], vdiscard, NULL);
+    if (dir == NULL)
+        return CM_OK;
+    fs->on = 1;
+    for (int f = 0; f < EXP_NFORMATS; f++) {
+        char name[200];
+
+        vname(v, f, name, sizeof(name));
+        if (snprintf(fs->part[f], sizeof(fs->part[f]), "%s/%s.part", dir,
+                     name) >= (int) sizeof(fs->part[f]))
+            return cm_fail(err, CM_EINVAL, "download folder %.200s: too long",
+                           dir);
+        if (f == EXP_CSV)
+            continue;
+        if ((fs->f[f] = fopen(fs->part[f], "wb")) == NULL)
+            return cm_fail(err, CM_EIO, "%s: %s", fs->part[f], strerror(errno));
+        exp_sink_init_file(&sinks[f], fs->f[f]);
+    }
+    return CM_OK;
+}
+
+/* Close the files; when rc is CM_OK rename each into place, else (or on
+** a failure here) remove them. Returns rc or the first failure. */
+static int
+vfiles_close(struct vfiles *fs, struct exp_sink *sinks, int rc,
+             struct cm_err *err)
+{
+    if (!fs->on)
+        return rc;
+    for (int f = 0; f < EXP_NFORMATS; f++) {
+        if (fs->f[f] == NULL)
+            continue;
+        if (rc == CM_OK)
+            rc = exp_sink_flush(&sinks[f], err);
+        if (fclose(fs->f[f]) != 0 && rc == CM_OK)
+            rc = cm_fail(err, CM_EIO, "%s: %s", fs->part[f], strerror(errno));
+    }
+    for (int f = 0; f < EXP_NFORMATS; f++) {
+        char   final[4096];
+        size_t len = strlen(fs->part[f]);
+
+        if (len < 5)
+            continue;
+        snprintf(final, sizeof(final), "%.*s", (int) len - 5, fs->part[f]);
+        if (rc == CM_OK && rename(fs->part[f], final) != 0)
+            rc = cm_fail(err, CM_EIO, "%s: %s", final, strerror(errno));
+        if (rc != CM_OK)
+            unlink(fs->part[f]);
+    }
+    return rc;
+}
+
 int
 exp_version_describe(struct store *st, const struct store_version *v,
-                     struct store_distribution *out, size_t max, size_t *n,
-                     struct cm_err *err)
+                     const char *dir, struct store_distribution *out,
+                     size_t max, size_t *n, struct cm_err *err)
 {
     /* Sinks carry a 16 KiB buffer each: on the heap, not the stack. */
     struct exp_sink   *sinks = cm_calloc(EXP_NFORMATS, sizeof(*sinks));
+    struct vfiles     *fs = cm_malloc(sizeof(*fs));
     struct exp_columns cols;
     struct vparts      parts;
     int                rc;
 
     *n = 0;
+    memset(&parts, 0, sizeof(parts));
     if (max < EXP_NFORMATS) {
         free(sinks);
+        free(fs);
         return cm_fail(err, CM_EINVAL, "describe needs room for %d formats",
                        EXP_NFORMATS);
     }
     if (exp_columns_parse(v->columns, &cols, err) != CM_OK) {
         free(sinks);
+        free(fs);
         return err->code;
     }
-    memset(&parts, 0, sizeof(parts));
-    for (int f = 0; f < EXP_NFORMATS; f++)
-        exp_sink_init(&sinks[f], vdiscard, NULL);
+    rc = vfiles_open(fs, v, dir, sinks, err);
     /* One read of the rows: data.csv (which is also the csv download)
-    ** into the temporary file, json, ndjson and csv-fr into their
-    ** hashes. */
-    exp_table_begin(&parts.pass.w[parts.pass.nw++], "json", 0, &cols,
-                    &sinks[EXP_JSON], err);
-    exp_table_begin(&parts.pass.w[parts.pass.nw++], "ndjson", 0, &cols,
-                    &sinks[EXP_NDJSON], err);
-    exp_table_begin(&parts.pass.w[parts.pass.nw++], "csv-fr", 0, &cols,
-                    &sinks[EXP_CSVFR], err);
-    rc = vparts_build(st, v, &cols, &parts, err);
+    ** into its file, json, ndjson and csv-fr into theirs (or only their
+    ** hashes). */
+    if (rc == CM_OK) {
+        exp_table_begin(&parts.pass.w[parts.pass.nw++], "json", 0, &cols,
+                        &sinks[EXP_JSON], err);
+        exp_table_begin(&parts.pass.w[parts.pass.nw++], "ndjson", 0, &cols,
+                        &sinks[EXP_NDJSON], err);
+        exp_table_begin(&parts.pass.w[parts.pass.nw++], "csv-fr", 0, &cols,
+                        &sinks[EXP_CSVFR], err);
+        rc = vparts_build(st, v, &cols, fs->on ? fs->part[EXP_CSV] : NULL, NULL,
+                          &parts, err);
+    }
     for (int f = EXP_ZIP; rc == CM_OK && f <= EXP_TGZ; f++)
         rc = vparts_archive(&parts, exp_formats[f], &sinks[f], err);
     if (rc == CM_OK) {
@@ -487,8 +614,12 @@ exp_version_describe(struct store *st, const struct store_version *v,
         memcpy(out[EXP_CSV].sha256, parts.csv_sha, sizeof(parts.csv_sha));
         *n = EXP_NFORMATS;
     }
-    vparts_clear(&parts);
+    vparts_clear(&parts); /* Closes data.csv before it is renamed */
+    rc = vfiles_close(fs, sinks, rc, err);
+    if (rc != CM_OK)
+        *n = 0;
     exp_columns_clear(&cols);
     free(sinks);
+    free(fs);
     return rc;
 }

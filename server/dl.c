@@ -50,6 +50,23 @@ dl_segment_ok(const char *s)
 }
 
 int
+dl_dir(const char *data_dir, const struct store_version *v, char *out,
+       size_t outsz, struct cm_err *err)
+{
+    int n;
+
+    if (!dl_segment_ok(v->slug))
+        return cm_fail(err, CM_EINVAL, "'%.64s' is not a plain folder name",
+                       v->slug);
+    n = snprintf(out, outsz, "%s/cache/%s/v%" PRId64, data_dir, v->slug,
+                 v->number);
+    if (n < 0 || (size_t) n >= outsz)
+        return cm_fail(err, CM_EINVAL, "the cache folder of '%s' is too long",
+                       v->slug);
+    return CM_OK;
+}
+
+int
 dl_path(const char *data_dir, const struct store_version *v,
         const struct store_distribution *d, char *out, size_t outsz,
         struct cm_err *err)
@@ -111,6 +128,36 @@ dl_out_write(void *ctx, const void *p, size_t n, struct cm_err *err)
     return CM_OK;
 }
 
+/* Write v in d's format onto sink. An archive is built around the
+** cached csv download when there is one: compressing is then all the
+** work, as for bsdtar, instead of formatting every row again. */
+static int
+dl_write(struct store *st, const struct store_version *v,
+         const struct store_distribution *d, const char *dir,
+         struct exp_sink *sink, struct cm_err *err)
+{
+    int f = exp_format_find(d->format);
+
+    if (f == EXP_ZIP || f == EXP_TGZ) {
+        struct store_distribution all[EXP_NFORMATS + 2];
+        size_t                    n = 0;
+        char                      csv[DL_PATH_MAX + 200];
+
+        if (store_distribution_list(st, v->id, all, EXP_NFORMATS + 2, &n,
+                                    err) != CM_OK)
+            return err->code;
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(all[i].format, "csv") == 0 &&
+                snprintf(csv, sizeof(csv), "%s/%s", dir, all[i].name) <
+                    (int) sizeof(csv) &&
+                dl_cached(csv, all[i].bytes))
+                return exp_version_write_archive(st, v, d->format, csv,
+                                                 (uint64_t) all[i].bytes,
+                                                 all[i].sha256, sink, err);
+    }
+    return exp_version_write(st, v, d->format, sink, err);
+}
+
 /* Build path from v in d's format, checked against d; see dl.h. */
 static int
 dl_build(struct store *st, const struct store_version *v,
@@ -141,7 +188,7 @@ dl_build(struct store *st, const struct store_version *v,
     }
     sink = cm_malloc(sizeof(*sink)); /* Holds a 16 KiB buffer */
     exp_sink_init(sink, dl_out_write, &out);
-    rc = exp_version_write(st, v, d->format, sink, err);
+    rc = dl_write(st, v, d, dir, sink, err);
     if (rc == CM_OK)
         rc = exp_sink_flush(sink, err);
     if (fclose(out.f) != 0 && rc == CM_OK)

@@ -24,6 +24,10 @@ struct store;
 struct store_version;
 struct store_distribution;
 
+/* Fill out[outsz] with the cache folder of version v. */
+int dl_dir(const char *data_dir, const struct store_version *v, char *out,
+           size_t outsz, struct cm_err *err);
+
 /* Fill out[outsz] with the cache path of distribution d of version v.
 ** CM_EINVAL if its slug or file name could leave the cache folder. */
 int dl_path(const char *data_dir, const struct store_version *v,

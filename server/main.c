@@ -625,12 +625,12 @@ cli_def_cmp(const void *x, const void *y)
 ** array w has open. Returns 0, 1 (not published) or 2 (refused).
 */
 static int
-cli_publish_one(struct store *st, const char *path, const char *slug,
-                struct jw *w)
+cli_publish_one(const struct cfg *c, struct store *st, const char *path,
+                const char *slug, struct jw *w)
 {
     struct ds_manifest m;
     struct pub_result  r;
-    struct pub_opts    o = {NULL, "cli"};
+    struct pub_opts    o = {NULL, "cli", c->data_dir};
     struct cm_err      err;
     int                rc;
 
@@ -706,7 +706,7 @@ cli_publish_all(const struct cfg *c, struct store *st, struct jw *w)
     closedir(d);
     qsort(defs, n, sizeof(*defs), cli_def_cmp);
     for (size_t i = 0; i < n; i++) {
-        int rc = cli_publish_one(st, defs[i].path, defs[i].slug, w);
+        int rc = cli_publish_one(c, st, defs[i].path, defs[i].slug, w);
 
         if (rc > status)
             status = rc;
@@ -765,7 +765,7 @@ cli_publish(struct cfg *c, int argc, char **argv)
         } else
             cm_buf_printf(&path, "%s/%s/dataset.json", c->datasets_dir, pos[0]);
         jw_arr_open(w); /* cli_publish_one writes into an array */
-        status = cli_publish_one(st, path.data,
+        status = cli_publish_one(c, st, path.data,
                                  strchr(pos[0], '/') ? NULL : pos[0], w);
         cm_buf_clear(&path);
     }

@@ -35,6 +35,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dl.h"
 #include "exp.h"
 #include "jw.h"
 #include "log.h"
@@ -1140,8 +1141,10 @@ pub_digest(struct pub *p, const size_t *order, char *const *extras,
 static int
 pub_write(struct pub *p, const size_t *order, char *const *extras,
           const char *manifest, const char *columns, const char *disclosure,
-          const char *published_at, struct pub_result *r, struct cm_err *err)
+          const char *published_at, const char *data_dir, struct pub_result *r,
+          struct cm_err *err)
 {
+    char                      dir[DL_PATH_MAX];
     struct store_version_new  nv;
     struct store_version      v;
     struct store_distribution d[8];
@@ -1178,7 +1181,14 @@ pub_write(struct pub *p, const size_t *order, char *const *extras,
                      (long long) r->version, p->m->slug);
     if (rc != CM_OK)
         return rc;
-    rc = exp_version_describe(p->st, &v, d, sizeof(d) / sizeof(d[0]), &nd, err);
+    if (data_dir != NULL) {
+        rc = dl_dir(data_dir, &v, dir, sizeof(dir), err);
+        if (rc == CM_OK)
+            rc = store_prepare_dir(dir, err);
+    }
+    if (rc == CM_OK)
+        rc = exp_version_describe(p->st, &v, data_dir ? dir : NULL, d,
+                                  sizeof(d) / sizeof(d[0]), &nd, err);
     store_version_clear(&v);
     for (size_t i = 0; rc == CM_OK && i < nd; i++)
         rc = store_distribution_add(p->st, id, &d[i], err);
@@ -1277,8 +1287,8 @@ pub_publish(struct store *st, const struct ds_manifest *m,
         snprintf(now, sizeof(now), "%s", o->published_at);
     else
         pub_now(now);
-    rc = pub_write(&p, order, extras, manifest, columns, disclosure, now, r,
-                   err);
+    rc = pub_write(&p, order, extras, manifest, columns, disclosure, now,
+                   o ? o->data_dir : NULL, r, err);
     if (rc == CM_OK) {
         pub_audit(st, o ? o->actor : NULL, r);
         rc = store_commit(st, err);

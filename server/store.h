@@ -274,6 +274,11 @@ int  store_version_get(struct store *st, const char *slug, int64_t number,
                        struct cm_err *err);
 void store_version_clear(struct store_version *v); /* NULL-safe */
 
+/* Rows of version 'id', and how many are A, C and D. */
+int store_version_counts(struct store *st, int64_t id, int64_t *rows,
+                         int64_t *a, int64_t *c, int64_t *d,
+                         struct cm_err *err);
+
 /* The versions of dataset 'dataset', newest first, to fn (metadata only:
 ** manifest and the other JSON texts are NULL). fn returns CM_OK to go on. */
 typedef int (*store_version_fn)(void *ctx, const struct store_version *v,

@@ -313,3 +313,24 @@ store_obs_each(struct store *st, int64_t id, store_obs_fn fn, void *ctx,
     sqlite3_finalize(s);
     return rc;
 }
+
+int
+store_version_counts(struct store *st, int64_t id, int64_t *rows, int64_t *a,
+                     int64_t *c, int64_t *d, struct cm_err *err)
+{
+    sqlite3_stmt *s = store_stmt(st, STORE_VERSION_COUNTS);
+    int           rc;
+
+    sqlite3_bind_int64(s, 1, id);
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        rc = store_fail(st, err, "counting observations");
+        sqlite3_reset(s);
+        return rc;
+    }
+    *rows = sqlite3_column_int64(s, 0);
+    *a = sqlite3_column_int64(s, 1);
+    *c = sqlite3_column_int64(s, 2);
+    *d = sqlite3_column_int64(s, 3);
+    sqlite3_reset(s);
+    return CM_OK;
+}

@@ -114,6 +114,10 @@
       "d.origin, v.published_at, v.sha256, v.manifest, v.columns, "            \
       "v.disclosure, v.provenance FROM dataset d "                             \
       "JOIN dataset_version v ON v.id = d.latest ORDER BY d.slug")             \
+    X(VERSION_COUNTS, "SELECT count(*), coalesce(sum(status = 'A'), 0), "      \
+                      "coalesce(sum(status = 'C'), 0), "                       \
+                      "coalesce(sum(status = 'D'), 0) "                        \
+                      "FROM observation WHERE version = ?1")                   \
     X(SITES_ALL,                                                               \
       "SELECT id, site_id, name, category, floor_area_m2, "                    \
       "commune_insee, district, epci, public FROM site ORDER BY id")           \

@@ -108,7 +108,8 @@ t_publish(const char *slug, int rows, const char *bad_csv_sha)
     ASSERT_EQ(store_dataset_set_latest(st, id, &err), CM_OK);
     ASSERT_EQ(store_version_get(st, slug, number, &v, &found, &err), CM_OK);
     ASSERT(found);
-    ASSERT_EQ(exp_version_describe(st, &v, d, EXP_NFORMATS, &n, &err), CM_OK);
+    ASSERT_EQ(exp_version_describe(st, &v, NULL, d, EXP_NFORMATS, &n, &err),
+              CM_OK);
     for (size_t i = 0; i < n; i++) {
         if (bad_csv_sha && strcmp(d[i].format, "csv") == 0)
             snprintf(d[i].sha256, sizeof(d[i].sha256), "%s", bad_csv_sha);

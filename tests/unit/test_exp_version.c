@@ -150,7 +150,7 @@ t_publish(struct store *st, const char *slug, int nrows, int stored,
     ASSERT_EQ(store_version_get(st, slug, number, &v, &found, &err), CM_OK);
     ASSERT(found);
     if (stored == nrows) {
-        ASSERT_EQ(exp_version_describe(st, &v, d, 8, &n, &err), CM_OK);
+        ASSERT_EQ(exp_version_describe(st, &v, NULL, d, 8, &n, &err), CM_OK);
         ASSERT_EQ(n, EXP_NFORMATS);
         for (size_t i = 0; i < n; i++)
             ASSERT_EQ(store_distribution_add(st, id, &d[i], &err), CM_OK);
@@ -626,11 +626,11 @@ test_errors(void)
     /* A version whose stored rows are not its record is refused. */
     t_publish(st, "t-short", 10, 9, NULL);
     ASSERT_EQ(store_version_get(st, "t-short", 1, &v, &found, &err), CM_OK);
-    ASSERT_EQ(exp_version_describe(st, &v, d, EXP_NFORMATS, &n, &err),
+    ASSERT_EQ(exp_version_describe(st, &v, NULL, d, EXP_NFORMATS, &n, &err),
               CM_EINTERNAL);
     ASSERT_CONTAINS(err.msg, "9 stored rows");
     ASSERT_EQ(n, 0);
-    ASSERT_EQ(exp_version_describe(st, &v, d, 2, &n, &err), CM_EINVAL);
+    ASSERT_EQ(exp_version_describe(st, &v, NULL, d, 2, &n, &err), CM_EINVAL);
     store_version_clear(&v);
     store_close(st);
 }

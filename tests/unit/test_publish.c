@@ -20,12 +20,14 @@
 #include "../t.h"
 #include "ds_manifest.h"
 #include "exp.h"
+#include "mem.h"
 #include "pub.h"
 #include "store.h"
 
 static const struct store_opts t_create = {1, 1, 5000, 0};
 static int64_t                 t_import;
-static int                     t_meters;
+static char t_data[1200]; /* The data folder the downloads are cached in */
+static int  t_meters;
 
 static struct store *
 t_store(const char *tag, char path[1200])
@@ -34,6 +36,7 @@ t_store(const char *tag, char path[1200])
     struct cm_err err;
 
     snprintf(path, 1200, "%s/consometer.db", t_tmpdir(tag));
+    snprintf(t_data, sizeof(t_data), "%.*s", (int) (strlen(path) - 14), path);
     ASSERT_EQ(store_open(path, &t_create, &st, NULL, &err), CM_OK);
     ASSERT_EQ(
         store_import_begin(st, "test", "csv", "t", "test", &t_import, &err),
@@ -93,7 +96,7 @@ t_publish(struct store *st, const char *json, struct pub_result *r)
 {
     struct ds_manifest m;
     struct cm_err      err;
-    struct pub_opts    o = {"2026-11-30T10:00:00Z", "test"};
+    struct pub_opts    o = {"2026-11-30T10:00:00Z", "test", t_data};
 
     t_manifest(json, &m);
     if (pub_publish(st, &m, &o, r, &err) != CM_OK) {
@@ -528,6 +531,48 @@ test_differencing_through_open_data(void)
     store_close(st);
 }
 
+/* Every download of the version is in the cache, with the bytes its
+** distribution row announces; nothing half-written is left beside. */
+static void
+t_cached_files(struct store *st, const char *slug, int64_t number)
+{
+    struct store_version      v;
+    struct store_distribution d[8];
+    struct cm_err             err;
+    size_t                    n;
+    int                       found;
+
+    ASSERT_EQ(store_version_get(st, slug, number, &v, &found, &err), CM_OK);
+    ASSERT(found);
+    ASSERT_EQ(store_distribution_list(st, v.id, d, 8, &n, &err), CM_OK);
+    ASSERT_EQ(n, EXP_NFORMATS);
+    for (size_t i = 0; i < n; i++) {
+        char          file[1600], part[1700], hex[EXP_SHA256_HEX + 1];
+        FILE         *f;
+        struct cm_buf b;
+        char          chunk[8192];
+        size_t        got;
+
+        snprintf(file, sizeof(file), "%s/cache/%s/v%lld/%s", t_data, slug,
+                 (long long) number, d[i].name);
+        snprintf(part, sizeof(part), "%s.part", file);
+        ASSERT((f = fopen(file, "rb")) != NULL);
+        cm_buf_init(&b);
+        while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+            cm_buf_add(&b, chunk, got);
+        fclose(f);
+        ASSERT_EQ(b.len, d[i].bytes);
+        exp_sha256_hex(b.data, b.len, hex);
+        ASSERT_STREQ(hex, d[i].sha256);
+        ASSERT(access(part, F_OK) != 0);
+        cm_buf_clear(&b);
+    }
+    /* The csv download is the version's checksummed table */
+    ASSERT_STREQ(d[0].format, "csv");
+    ASSERT_STREQ(d[0].sha256, v.sha256);
+    store_version_clear(&v);
+}
+
 static void
 test_idempotent_and_immutable(void)
 {
@@ -555,6 +600,7 @@ test_idempotent_and_immutable(void)
     ASSERT_EQ(r3.version, 2);
     ASSERT(!r3.unchanged);
     ASSERT(strcmp(r3.sha256, r1.sha256) != 0);
+    t_cached_files(st, "site-year", 2);
     store_close(st);
 
     /* Published rows refuse to change */
