@@ -282,6 +282,41 @@ readme_build(struct cm_buf *b, const struct store_version *v,
 ** already begun in p->pass, if any), then the other members. On error
 ** the caller still calls vparts_clear().
 */
+/* The README's counts from the version's disclosure report, which the
+** publisher wrote from the same cells: 1 if it has them. Counting them
+** in SQL costs a tenth of an archive's build on a million rows. */
+static int
+vcounts_from_report(const struct store_version *v, struct vpass *pass)
+{
+    static const char *cells[] = {"cells", NULL}, *pub[] = {"published", NULL},
+                      *c[] = {"suppressed", "primary", NULL},
+                      *d[] = {"suppressed", "secondary", NULL};
+    yajl_val doc, x[4];
+    int      ok = 0;
+
+    if (v->disclosure == NULL ||
+        (doc = yajl_tree_parse(v->disclosure, NULL, 0)) == NULL)
+        return 0;
+    x[0] = yajl_tree_get(doc, cells, yajl_t_number);
+    x[1] = yajl_tree_get(doc, pub, yajl_t_number);
+    x[2] = yajl_tree_get(doc, c, yajl_t_number);
+    x[3] = yajl_tree_get(doc, d, yajl_t_number);
+    if (x[0] && x[1] && x[2] && x[3] && YAJL_IS_INTEGER(x[0]) &&
+        YAJL_IS_INTEGER(x[1]) && YAJL_IS_INTEGER(x[2]) &&
+        YAJL_IS_INTEGER(x[3]) && YAJL_GET_INTEGER(x[0]) == v->n_observations &&
+        YAJL_GET_INTEGER(x[1]) + YAJL_GET_INTEGER(x[2]) +
+                YAJL_GET_INTEGER(x[3]) ==
+            v->n_observations) {
+        pass->rows = YAJL_GET_INTEGER(x[0]);
+        pass->n_a = YAJL_GET_INTEGER(x[1]);
+        pass->n_c = YAJL_GET_INTEGER(x[2]);
+        pass->n_d = YAJL_GET_INTEGER(x[3]);
+        ok = 1;
+    }
+    yajl_tree_free(doc);
+    return ok;
+}
+
 /* A data.csv already written (the csv download in the cache). */
 struct vcsv {
     const char *path;
@@ -322,9 +357,10 @@ vparts_build(struct store *st, const struct store_version *v,
         }
         p->csv_bytes = given->bytes;
         snprintf(p->csv_sha, sizeof(p->csv_sha), "%s", given->sha256);
-        rc = store_version_counts(st, v->id, &p->pass.rows, &p->pass.n_a,
-                                  &p->pass.n_c, &p->pass.n_d, err);
-        if (rc != CM_OK)
+        if (!vcounts_from_report(v, &p->pass) &&
+            (rc = store_version_counts(st, v->id, &p->pass.rows, &p->pass.n_a,
+                                       &p->pass.n_c, &p->pass.n_d, err)) !=
+                CM_OK)
             goto done;
     } else {
         p->csv = csv_path ? fopen(csv_path, "w+b") : tmpfile();

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 
 #include "../t.h"
+#include "dl.h"
 #include "ds_manifest.h"
 #include "exp.h"
 #include "mem.h"
@@ -570,6 +571,23 @@ t_cached_files(struct store *st, const char *slug, int64_t number)
     /* The csv download is the version's checksummed table */
     ASSERT_STREQ(d[0].format, "csv");
     ASSERT_STREQ(d[0].sha256, v.sha256);
+    /* Archives removed from the cache are built again around the cached
+    ** CSV (counts from the disclosure report): dl_ensure accepts them
+    ** only with the published bytes */
+    for (size_t i = 0; i < n; i++) {
+        char path[1600];
+        int  teed;
+
+        if (strcmp(d[i].format, "zip") != 0 &&
+            strcmp(d[i].format, "tar.gz") != 0)
+            continue;
+        ASSERT_EQ(dl_path(t_data, &v, &d[i], path, sizeof(path), &err), CM_OK);
+        ASSERT_EQ(unlink(path), 0);
+        ASSERT_EQ(dl_ensure(st, t_data, &v, &d[i], NULL, NULL, path,
+                            sizeof(path), &teed, &err),
+                  CM_OK);
+        ASSERT(access(path, F_OK) == 0);
+    }
     store_version_clear(&v);
 }
 
@@ -700,8 +718,13 @@ test_kill_mid_publish(void)
         kill(pid, SIGKILL);
         ASSERT_EQ(waitpid(pid, &status, 0), pid);
         if (WIFSIGNALED(status)) {
-            kills++;
-            ASSERT_EQ(t_latest_whole(path, "commune-month", rows), 1);
+            /* Killed before the commit: no trace of version 2; after it
+            ** (refreshing statistics, closing): version 2 whole */
+            int64_t latest = t_latest_whole(path, "commune-month", rows);
+
+            ASSERT(latest == 1 || latest == 2);
+            kills += latest == 1;
+            done = latest == 2;
         } else {
             ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
             ASSERT_EQ(t_latest_whole(path, "commune-month", rows), 2);
