@@ -80,6 +80,11 @@ static const struct cfg_setting cfg_settings[] = {
      "the store file (default: consometer.db in store.data_dir)", "--db"},
     {"ingest.body_max", CFG_BYTES, F(ingest_body_max), 1024, CM_MAX_BODY,
      "64MiB", NULL, "largest upload to POST /api/v1/ingest (streamed)", NULL},
+    {"publish.cells_max", CFG_INT, F(publish_cells_max), 1, 100000000,
+     "5000000", NULL,
+     "most cells (observations) one published version may have: the "
+     "publisher holds the cube in memory, about 400 bytes a cell",
+     NULL},
     {"store.busy_timeout_ms", CFG_INT, F(store_busy_timeout_ms), 0, 600000,
      "5000", NULL, "how long a query waits for a locked store, milliseconds",
      NULL},

@@ -40,6 +40,7 @@ struct cfg {
     char    data_dir[CM_PATH_MAX];     /* Holds consometer.db and its WAL */
     char    store_db[CM_PATH_MAX];     /* The store file; "": data_dir's */
     int64_t ingest_body_max;           /* POST /api/v1/ingest body limit */
+    int     publish_cells_max;         /* Cells of one published version */
     int     store_busy_timeout_ms;     /* Wait for a locked store this long */
     char    portal_dir[CM_PATH_MAX];   /* Static files of the portal */
     char    demo_dir[CM_PATH_MAX];     /* The demo federation (datasets/demo) */

@@ -630,7 +630,7 @@ cli_publish_one(const struct cfg *c, struct store *st, const char *path,
 {
     struct ds_manifest m;
     struct pub_result  r;
-    struct pub_opts    o = {NULL, "cli", c->data_dir};
+    struct pub_opts    o = {NULL, "cli", c->publish_cells_max, c->data_dir};
     struct cm_err      err;
     int                rc;
 

@@ -100,6 +100,7 @@ struct pub {
     size_t                    nedges, capedges;
     int64_t                   no_territory; /* Rows left out of a level */
     int64_t public_elsewhere; /* Cells another dataset publishes whole */
+    int64_t cells_max;        /* publish.cells_max, <= 0: none */
     /* sdc input: real cells then virtual ones */
     struct sdc_cell     *sc;
     size_t               nsc, capsc;
@@ -1039,8 +1040,19 @@ pub_build(struct pub *p, struct sdc_report *rep, struct cm_err *err)
     cm_buf_clear(&kinds);
     if (rc != CM_OK)
         return rc;
-    for (size_t i = 0; i < p->nrows; i++)
+    for (size_t i = 0; i < p->nrows; i++) {
         pub_place(p, &p->rows[i]);
+        if (p->cells_max > 0 && (int64_t) p->ncells > p->cells_max) {
+            cm_fail(err, CM_ELIMIT,
+                    "%s: more than %lld cells (publish.cells_max): a coarser "
+                    "period or territory, or fewer kinds, would make a "
+                    "smaller version",
+                    m->slug, (long long) p->cells_max);
+            err->has_limit = 1;
+            err->limit = p->cells_max;
+            return err->code;
+        }
+    }
     for (size_t i = 0; i < p->ncells; i++) {
         const struct pcell *c = &p->cells[i];
 
@@ -1238,6 +1250,7 @@ pub_publish(struct store *st, const struct ds_manifest *m,
     memset(&rep, 0, sizeof(rep));
     p.st = st;
     p.m = m;
+    p.cells_max = o ? o->cells_max : 0;
     cm_map_init(&p.cellmap);
     /* One transaction from the first read to the last write: the cube,
     ** the other datasets it is checked against and the version agree. */

@@ -26,6 +26,7 @@ struct jw;
 struct pub_opts {
     const char *published_at; /* "YYYY-MM-DDThh:mm:ssZ"; NULL: now */
     const char *actor;        /* Audit: "cli", an account; NULL: "cli" */
+    int64_t     cells_max;    /* publish.cells_max; <= 0: no limit */
     const char *data_dir;     /* Write the downloads into its cache (the
                               ** bytes are made anyway, for their sha256):
                               ** the first download is then a cached one.

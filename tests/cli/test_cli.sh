@@ -183,6 +183,7 @@ expect 2 "defs/minmax/dataset.json: field 'measures'" -- "$BIN" publish "$TMP/de
 expect 2 "no-such.*dataset.json" -- "$BIN" publish no-such --db "$TMP/demo.db"
 mkdir -p ds-dir/other && sed 's/"slug": "pv-site-hour"/"slug": "pv-typo"/' "$CM_SOURCE_DIR/datasets/pv-site-hour/dataset.json" > ds-dir/other/dataset.json
 expect 2 "field 'slug': 'pv-typo' is not the name of its folder 'other'" -- "$BIN" publish other --datasets-dir "$TMP/ds-dir" --db "$TMP/demo.db"
+expect 1 "more than 10 cells \(publish.cells_max\)" -- "$BIN" publish pv-site-hour --publish.cells_max=10 --db "$TMP/demo.db"
 expect 2 "'Bad_Slug' is not a slug" -- "$BIN" publish Bad_Slug --db "$TMP/demo.db"
 expect 2 "usage: consometer publish" -- "$BIN" publish --db "$TMP/demo.db"
 expect 2 "usage: consometer publish" -- "$BIN" publish x --all --db "$TMP/demo.db"

@@ -97,7 +97,7 @@ t_publish(struct store *st, const char *json, struct pub_result *r)
 {
     struct ds_manifest m;
     struct cm_err      err;
-    struct pub_opts    o = {"2026-11-30T10:00:00Z", "test", t_data};
+    struct pub_opts    o = {"2026-11-30T10:00:00Z", "test", 0, t_data};
 
     t_manifest(json, &m);
     if (pub_publish(st, &m, &o, r, &err) != CM_OK) {
