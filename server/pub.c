@@ -1035,7 +1035,7 @@ pub_build(struct pub *p, struct sdc_report *rep, struct cm_err *err)
     cm_buf_puts(&kinds, "]");
     rc = store_sites_each(p->st, pub_site, p, err);
     if (rc == CM_OK)
-        rc = store_aggregate(p->st, ds_period_name(m->period), kinds.data,
+        rc = store_aggregate(p->st, (int) m->period, kinds.data,
                              m->policy == DS_OPEN, pub_row, p, err);
     cm_buf_clear(&kinds);
     if (rc != CM_OK)

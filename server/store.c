@@ -50,6 +50,26 @@ store_paris_period(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
 }
 
+/*
+** SQL paris_period_key(start, grain): ts_paris_period_key(), grain 0..3
+** (hour, day, month, year). The publisher groups readings on this integer:
+** sorting ten million rows on a text name took three times as long.
+*/
+static void
+store_paris_period_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    int grain = sqlite3_value_int(argv[1]);
+
+    (void) argc;
+    if (sqlite3_value_type(argv[0]) != SQLITE_INTEGER ||
+        grain < TS_GRAIN_HOUR || grain > TS_GRAIN_YEAR)
+        sqlite3_result_null(ctx);
+    else
+        sqlite3_result_int64(ctx,
+                             ts_paris_period_key(sqlite3_value_int64(argv[0]),
+                                                 (enum ts_grain) grain));
+}
+
 int
 store_schema_latest(void)
 {
@@ -322,6 +342,13 @@ store_open(const char *path, const struct store_opts *o, struct store **out,
             SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
             store_paris_period, NULL, NULL) != SQLITE_OK) {
         store_fail(st, err, "registering paris_period()");
+        goto fail;
+    }
+    if (sqlite3_create_function(
+            st->db, "paris_period_key", 2,
+            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+            store_paris_period_key, NULL, NULL) != SQLITE_OK) {
+        store_fail(st, err, "registering paris_period_key()");
         goto fail;
     }
     for (int i = 0; i < STORE_NSQL; i++)

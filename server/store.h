@@ -170,9 +170,11 @@ struct store_agg {    /* One site's readings of one kind in one period */
 typedef int (*store_agg_fn)(void *ctx, const struct store_agg *a,
                             struct cm_err *err);
 /* The readings of the kinds in 'kinds_json' (a JSON array of names),
-** grouped by site, kind and Europe/Paris period of 'grain', from public
-** sites only when public_only. In no particular order. */
-int store_aggregate(struct store *st, const char *grain, const char *kinds_json,
+** grouped by site, kind and Europe/Paris period of 'grain' (enum
+** ts_grain), from public sites only when public_only. Each meter's
+** readings are summed first, then a site's meters of one kind. In no
+** particular order. */
+int store_aggregate(struct store *st, int grain, const char *kinds_json,
                     int public_only, store_agg_fn fn, void *ctx,
                     struct cm_err *err);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "store_int.h"
+#include "ts.h"
 
 int
 store_begin(struct store *st, struct cm_err *err)
@@ -269,6 +270,7 @@ store_sites_each(struct store *st, store_site_fn fn, void *ctx,
 struct store_agg_each {
     store_agg_fn fn;
     void        *ctx;
+    int          grain;
 };
 
 static int
@@ -276,10 +278,13 @@ store_agg_row(void *ctx, sqlite3_stmt *s, struct cm_err *err)
 {
     struct store_agg_each *e = ctx;
     struct store_agg       a;
+    char                   period[24];
 
     a.site = sqlite3_column_int64(s, 0);
     a.kind = (const char *) sqlite3_column_text(s, 1);
-    a.period = (const char *) sqlite3_column_text(s, 2);
+    ts_paris_period_name(sqlite3_column_int64(s, 2), (enum ts_grain) e->grain,
+                         period);
+    a.period = period;
     a.sum = sqlite3_column_double(s, 3);
     a.min = sqlite3_column_double(s, 4);
     a.max = sqlite3_column_double(s, 5);
@@ -288,13 +293,13 @@ store_agg_row(void *ctx, sqlite3_stmt *s, struct cm_err *err)
 }
 
 int
-store_aggregate(struct store *st, const char *grain, const char *kinds_json,
+store_aggregate(struct store *st, int grain, const char *kinds_json,
                 int public_only, store_agg_fn fn, void *ctx, struct cm_err *err)
 {
     sqlite3_stmt         *s = store_stmt(st, STORE_AGGREGATE);
-    struct store_agg_each e = {fn, ctx};
+    struct store_agg_each e = {fn, ctx, grain};
 
-    sqlite3_bind_text(s, 1, grain, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 1, grain);
     sqlite3_bind_text(s, 2, kinds_json, -1, SQLITE_STATIC);
     sqlite3_bind_int(s, 3, public_only != 0);
     return store_rows(st, s, store_agg_row, &e, "aggregating readings", err);

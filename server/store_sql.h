@@ -122,13 +122,14 @@
       "SELECT id, site_id, name, category, floor_area_m2, "                    \
       "commune_insee, district, epci, public FROM site ORDER BY id")           \
     X(AGGREGATE,                                                               \
-      "SELECT m.site, m.kind, paris_period(r.start, ?1) AS p, sum(r.value), "  \
-      "min(r.value), max(r.value), count(*) "                                  \
-      "FROM meter m JOIN site s ON s.id = m.site "                             \
-      "JOIN reading r ON r.meter = m.id "                                      \
-      "WHERE m.kind IN (SELECT value FROM json_each(?2)) "                     \
-      "AND (?3 = 0 OR s.public = 1) "                                          \
-      "GROUP BY m.site, m.kind, p")
+      "SELECT m.site, m.kind, x.k, sum(x.s), min(x.mn), max(x.mx), "           \
+      "sum(x.n) FROM (SELECT r.meter, paris_period_key(r.start, ?1) AS k, "    \
+      "sum(r.value) AS s, min(r.value) AS mn, max(r.value) AS mx, "            \
+      "count(*) AS n FROM reading r WHERE r.meter IN (SELECT id FROM meter "   \
+      "WHERE kind IN (SELECT value FROM json_each(?2))) "                      \
+      "GROUP BY r.meter, k) x "                                                \
+      "JOIN meter m ON m.id = x.meter JOIN site s ON s.id = m.site "           \
+      "WHERE ?3 = 0 OR s.public = 1 GROUP BY m.site, m.kind, x.k")
 
 enum store_sql_id {
 #define STORE_X_ENUM(name, sql) STORE_##name,

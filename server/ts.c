@@ -418,3 +418,73 @@ ts_paris_period(int64_t t, const char *grain, char out[24])
         return -1;
     return 0;
 }
+
+/* ts_paris_offset() for a run of nearby instants: the offset holds
+** between two switches, so a thread remembers the last window. The
+** publisher asks it for each of millions of readings in time order. */
+static int
+paris_offset_cached(int64_t t)
+{
+    static _Thread_local int64_t lo = 1, hi = 0;
+    static _Thread_local int     off;
+    int                          y, m, d;
+    int64_t                      spring, autumn;
+
+    if (t >= lo && t < hi)
+        return off;
+    ts_civil_from_days(floor_div(t, TS_DAY), &y, &m, &d);
+    spring = paris_switch(y, 3);
+    autumn = paris_switch(y, 10);
+    if (t < spring)
+        lo = paris_switch(y - 1, 10), hi = spring, off = 3600;
+    else if (t < autumn)
+        lo = spring, hi = autumn, off = 7200;
+    else
+        lo = autumn, hi = paris_switch(y + 1, 3), off = 3600;
+    return off;
+}
+
+int64_t
+ts_paris_period_key(int64_t t, enum ts_grain grain)
+{
+    int64_t local = t + paris_offset_cached(t);
+    int64_t days = floor_div(local, TS_DAY);
+    int     y, m, d;
+
+    switch (grain) {
+    case TS_GRAIN_HOUR:
+        return floor_div(local, 3600);
+    case TS_GRAIN_DAY:
+        return days;
+    default:
+        ts_civil_from_days(days, &y, &m, &d);
+        return grain == TS_GRAIN_MONTH ? (int64_t) y * 12 + m - 1 : y;
+    }
+}
+
+void
+ts_paris_period_name(int64_t key, enum ts_grain grain, char out[24])
+{
+    int     y, m, d;
+    int64_t days;
+
+    switch (grain) {
+    case TS_GRAIN_HOUR:
+        days = floor_div(key, 24);
+        ts_civil_from_days(days, &y, &m, &d);
+        snprintf(out, 24, "%04d-%02d-%02dT%02d", y, m, d,
+                 (int) (key - days * 24));
+        break;
+    case TS_GRAIN_DAY:
+        ts_civil_from_days(key, &y, &m, &d);
+        snprintf(out, 24, "%04d-%02d-%02d", y, m, d);
+        break;
+    case TS_GRAIN_MONTH:
+        snprintf(out, 24, "%04d-%02d", (int) floor_div(key, 12),
+                 (int) (key - floor_div(key, 12) * 12) + 1);
+        break;
+    default:
+        snprintf(out, 24, "%04d", (int) key);
+        break;
+    }
+}

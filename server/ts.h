@@ -49,6 +49,20 @@ int64_t ts_paris_midnight(int64_t days);
 */
 int ts_paris_period(int64_t t, const char *grain, char out[24]);
 
+/* The grains of published periods, coarser as they go. */
+enum ts_grain { TS_GRAIN_HOUR, TS_GRAIN_DAY, TS_GRAIN_MONTH, TS_GRAIN_YEAR };
+
+/*
+** The Europe/Paris period of t as one integer: local hours or days since
+** 1970, months since year 0 (12 y + m - 1), or the year. Keys order like
+** the periods, and two instants share a key exactly when
+** ts_paris_period() gives them the same name: the publisher groups
+** millions of readings on integers, and names the groups afterwards.
+*/
+int64_t ts_paris_period_key(int64_t t, enum ts_grain grain);
+/* The name of a key: what ts_paris_period() writes for its instants. */
+void ts_paris_period_name(int64_t key, enum ts_grain grain, char out[24]);
+
 /* UTC offset of Europe/Paris at the UTC instant t: 3600 or 7200. */
 int ts_paris_offset(int64_t t);
 

@@ -4,6 +4,8 @@
 */
 #include <time.h>
 
+#include <stdint.h>
+
 #include "../t.h"
 #include "ts.h"
 
@@ -506,6 +508,46 @@ test_paris_period(void)
     ASSERT_EQ(ts_paris_period(0, "week", out), -1);
 }
 
+/* Keys name exactly the periods ts_paris_period() names, order like
+** them, and the offset cache gives the same answers in any order of
+** instants (2023-2026 every quarter hour, then a scrambled walk). */
+static void
+test_paris_period_key(void)
+{
+    static const char *grains[] = {"hour", "day", "month", "year"};
+    const int64_t      t0 = 1672531200, t1 = 1798761600; /* 2023..2027 */
+    int64_t            last[4] = {INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN};
+    uint64_t           x = 2463534242u;
+
+    for (int pass = 0; pass < 2; pass++)
+        for (int64_t i = 0; i < (t1 - t0) / 900; i++) {
+            int64_t t = t0 + i * 900;
+
+            if (pass == 1) { /* xorshift: instants in no order */
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                t = t0 + (int64_t) (x % (uint64_t) (t1 - t0));
+            }
+            for (int g = 0; g < 4; g++) {
+                char    want[24], got[24];
+                int64_t k = ts_paris_period_key(t, (enum ts_grain) g);
+
+                ASSERT_EQ(ts_paris_period(t, grains[g], want), 0);
+                ts_paris_period_name(k, (enum ts_grain) g, got);
+                if (strcmp(want, got) != 0) {
+                    fprintf(stderr, "t=%lld %s: key %lld names %s, not %s\n",
+                            (long long) t, grains[g], (long long) k, got, want);
+                    exit(1);
+                }
+                if (pass == 0) {
+                    ASSERT(k >= last[g]);
+                    last[g] = k;
+                }
+            }
+        }
+}
+
 int
 main(void)
 {
@@ -521,5 +563,6 @@ main(void)
     RUN(test_parse_fmt);
     RUN(test_paris_midnight);
     RUN(test_paris_period);
+    RUN(test_paris_period_key);
     return 0;
 }
