@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "exp.h"
+#include "text.h"
 
 const char *const exp_columns[EXP_NCOLS] = {
     "period", "territory_level", "territory", "sector", "kind", "value",
@@ -148,16 +149,9 @@ exp_sha256_hex(const void *p, size_t n, char hex[EXP_SHA256_HEX + 1])
 int
 exp_fmt_double(double v, char decimal, char buf[32])
 {
-    int   n;
+    int   n = cm_fmt_double(v, buf);
     char *dot;
 
-    if (!isfinite(v)) {
-        buf[0] = '\0';
-        return 0;
-    }
-    n = snprintf(buf, 32, "%.15g", v);
-    if (strtod(buf, NULL) != v)
-        n = snprintf(buf, 32, "%.17g", v);
     if (decimal != '.' && (dot = strchr(buf, '.')) != NULL)
         *dot = decimal;
     return n;

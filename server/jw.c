@@ -134,45 +134,6 @@ jw_int(struct jw *w, int64_t v)
     JW_CALL(w, yajl_gen_integer(w->g, (long long) v));
 }
 
-/*
-** v in decimal when it is k / 1000 for an integer k (published values are
-** rounded to the Wh): exact, and several times faster than printf and
-** strtod. The decimal k/1000 reads back as v exactly when the correctly
-** rounded k / 1000.0 is v, which the test checks. -1 otherwise.
-*/
-static int
-jw_fmt_milli(double v, char buf[32])
-{
-    double             k = v * 1000.0;
-    unsigned long long a, ip, fp;
-    char               tmp[24];
-    int                n = 0, t = 0;
-
-    if (!(fabs(k) < 9007199254740992.0) || k != floor(k) || k / 1000.0 != v ||
-        (v == 0 && signbit(v)))
-        return -1;
-    a = (unsigned long long) fabs(k);
-    ip = a / 1000;
-    fp = a % 1000;
-    if (k < 0)
-        buf[n++] = '-';
-    do
-        tmp[t++] = (char) ('0' + ip % 10);
-    while ((ip /= 10) > 0);
-    while (t > 0)
-        buf[n++] = tmp[--t];
-    if (fp) {
-        buf[n++] = '.';
-        buf[n++] = (char) ('0' + fp / 100);
-        if (fp % 100) {
-            buf[n++] = (char) ('0' + fp / 10 % 10);
-            if (fp % 10)
-                buf[n++] = (char) ('0' + fp % 10);
-        }
-    }
-    return n;
-}
-
 void
 jw_double(struct jw *w, double v)
 {
@@ -183,15 +144,7 @@ jw_double(struct jw *w, double v)
         jw_null(w);
         return;
     }
-    if ((n = jw_fmt_milli(v, buf)) > 0) {
-        JW_CALL(w, yajl_gen_number(w->g, buf, (size_t) n));
-        return;
-    }
-    /* yajl prints %.20g (0.1 -> 0.10000000000000000555); print the
-    ** shortest form that reads back as the same double instead. */
-    n = snprintf(buf, sizeof(buf), "%.15g", v);
-    if (strtod(buf, NULL) != v)
-        n = snprintf(buf, sizeof(buf), "%.17g", v);
+    n = cm_fmt_double(v, buf);
     JW_CALL(w, yajl_gen_number(w->g, buf, (size_t) n));
 }
 

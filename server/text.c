@@ -1,6 +1,9 @@
 /*
 ** text.c -- UTF-8 validation and percent-decoding.
 */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mem.h"
@@ -153,4 +156,64 @@ cm_fold(const char *s, size_t n, struct cm_buf *out)
             cm_buf_add(out, s + i, len);
         i += len;
     }
+}
+
+/*
+** v in decimal when it is k / 1000 for an integer k (published values are
+** rounded to the Wh): exact, and several times faster than printf and
+** strtod. The decimal k/1000 reads back as v exactly when the correctly
+** rounded k / 1000.0 is v, which the test checks. -1 otherwise.
+*/
+static int
+cm_fmt_milli(double v, char buf[32])
+{
+    double             k = v * 1000.0;
+    unsigned long long a, ip, fp;
+    char               tmp[24];
+    int                n = 0, t = 0;
+
+    if (!(fabs(k) < 9007199254740992.0) || k != floor(k) || k / 1000.0 != v ||
+        (v == 0 && signbit(v)))
+        return -1;
+    a = (unsigned long long) fabs(k);
+    ip = a / 1000;
+    fp = a % 1000;
+    if (k < 0)
+        buf[n++] = '-';
+    do
+        tmp[t++] = (char) ('0' + ip % 10);
+    while ((ip /= 10) > 0);
+    while (t > 0)
+        buf[n++] = tmp[--t];
+    if (fp) {
+        buf[n++] = '.';
+        buf[n++] = (char) ('0' + fp / 100);
+        if (fp % 100) {
+            buf[n++] = (char) ('0' + fp / 10 % 10);
+            if (fp % 10)
+                buf[n++] = (char) ('0' + fp % 10);
+        }
+    }
+    return n;
+}
+
+int
+cm_fmt_double(double v, char buf[32])
+{
+    int n;
+
+    if (!isfinite(v)) {
+        buf[0] = '\0';
+        return 0;
+    }
+    if ((n = cm_fmt_milli(v, buf)) > 0) {
+        buf[n] = '\0';
+        return n;
+    }
+    /* yajl prints %.20g (0.1 -> 0.10000000000000000555); print the
+    ** shortest form that reads back as the same double instead. */
+    n = snprintf(buf, 32, "%.15g", v);
+    if (strtod(buf, NULL) != v)
+        n = snprintf(buf, 32, "%.17g", v);
+    return n;
 }

@@ -30,4 +30,10 @@ long cm_pct_decode(const char *s, size_t n, int plus_space, char *out);
 struct cm_buf;
 void cm_fold(const char *s, size_t n, struct cm_buf *out);
 
+/* The shortest text that reads back as v ("%.15g", else "%.17g"; values
+** to the thousandth, as published, without printf), NUL-ended in buf.
+** Returns its length; 0 and "" when v is not finite. The JSON writer and
+** the CSV exporters both print numbers with it. */
+int cm_fmt_double(double v, char buf[32]);
+
 #endif /* CM_TEXT_H */
