@@ -1123,8 +1123,8 @@ pub_now(char out[32])
 /* The sha256 of the canonical CSV of the cells in 'order' (the bytes
 ** of the version's csv download). */
 static int
-pub_digest(struct pub *p, const size_t *order, char *const *extras,
-           const char *columns, char hex[65], struct cm_err *err)
+pub_digest(struct pub *p, const size_t *order, const char *columns,
+           char hex[65], struct cm_err *err)
 {
     struct exp_sink    sink;
     struct exp_writer  w;
@@ -1140,7 +1140,11 @@ pub_digest(struct pub *p, const size_t *order, char *const *extras,
             struct exp_obs o;
 
             pub_obs(&p->cells[order[i]], &p->sc[order[i]], &o);
-            exp_table_row(&w, &o, extras[i]);
+            char *extra =
+                pub_extra(p, &p->cells[order[i]], p->sc[order[i]].status);
+
+            exp_table_row(&w, &o, extra);
+            free(extra);
         }
         rc = exp_table_end(&w, err);
     }
@@ -1151,10 +1155,9 @@ pub_digest(struct pub *p, const size_t *order, char *const *extras,
 }
 
 static int
-pub_write(struct pub *p, const size_t *order, char *const *extras,
-          const char *manifest, const char *columns, const char *disclosure,
-          const char *published_at, const char *data_dir, struct pub_result *r,
-          struct cm_err *err)
+pub_write(struct pub *p, const size_t *order, const char *manifest,
+          const char *columns, const char *disclosure, const char *published_at,
+          const char *data_dir, struct pub_result *r, struct cm_err *err)
 {
     char                      dir[DL_PATH_MAX];
     struct store_version_new  nv;
@@ -1181,7 +1184,10 @@ pub_write(struct pub *p, const size_t *order, char *const *extras,
         struct exp_obs o;
 
         pub_obs(&p->cells[order[i]], &p->sc[order[i]], &o);
-        rc = store_obs_add(p->st, id, (int64_t) i, &o, extras[i], err);
+        char *extra = pub_extra(p, &p->cells[order[i]], p->sc[order[i]].status);
+
+        rc = store_obs_add(p->st, id, (int64_t) i, &o, extra, err);
+        free(extra);
     }
     if (rc == CM_OK) /* First: store_version_get finds versions by it */
         rc = store_dataset_set_latest(p->st, id, err);
@@ -1236,7 +1242,6 @@ pub_publish(struct store *st, const struct ds_manifest *m,
     struct store_version latest;
     struct jw           *w;
     size_t              *order = NULL;
-    char               **extras = NULL;
     char                *manifest = NULL, *columns = NULL, *disclosure = NULL;
     char                 now[32];
     int                  rc, found = 0;
@@ -1274,9 +1279,11 @@ pub_publish(struct store *st, const struct ds_manifest *m,
     r->relations = (int64_t) p.nrels;
     for (size_t i = 0; i < p.nrels; i++)
         r->across += p.rel_origin[i] >= 0;
-    extras = cm_calloc(p.ncells + 1, sizeof(*extras));
-    for (size_t i = 0; i < p.ncells; i++)
-        extras[i] = pub_extra(&p, &p.cells[order[i]], p.sc[order[i]].status);
+    /* The extra columns are made per row as they are written (twice: the
+    ** digest, then the rows), not kept: a million rows of JSON text
+    ** would be most of the publisher's memory. Nor is the cells' map
+    ** needed any more. */
+    cm_map_clear(&p.cellmap);
     w = jw_new();
     ds_manifest_write_json(m, w);
     manifest = jw_strdup(w);
@@ -1284,7 +1291,7 @@ pub_publish(struct store *st, const struct ds_manifest *m,
     columns = pub_columns(m);
     disclosure =
         pub_disclosure(&p, m->policy == DS_AGGREGATED ? &rep : NULL, r);
-    rc = pub_digest(&p, order, extras, columns, r->sha256, err);
+    rc = pub_digest(&p, order, columns, r->sha256, err);
     if (rc == CM_OK)
         rc = store_version_get(st, m->slug, 0, &latest, &found, err);
     if (rc != CM_OK)
@@ -1300,7 +1307,7 @@ pub_publish(struct store *st, const struct ds_manifest *m,
         snprintf(now, sizeof(now), "%s", o->published_at);
     else
         pub_now(now);
-    rc = pub_write(&p, order, extras, manifest, columns, disclosure, now,
+    rc = pub_write(&p, order, manifest, columns, disclosure, now,
                    o ? o->data_dir : NULL, r, err);
     if (rc == CM_OK) {
         pub_audit(st, o ? o->actor : NULL, r);
@@ -1316,9 +1323,6 @@ out:
     if (rc != CM_OK)
         store_rollback(st);
     store_version_clear(&latest);
-    for (size_t i = 0; extras && i < p.ncells; i++)
-        free(extras[i]);
-    free(extras);
     free(order);
     free(manifest);
     free(columns);
