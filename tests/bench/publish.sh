@@ -98,6 +98,7 @@ NEED_KIB=$(awk -v n="$N" 'BEGIN { k = 5e9 / 1024 * n / 1e7;
 
 TMP=""
 CM_PID=""
+NC_PID=""
 NGINX_PID=""
 PERF_PID=""
 
@@ -108,10 +109,10 @@ die() {
 
 cleanup() {
     local pid
-    for pid in $PERF_PID $CM_PID $NGINX_PID; do
+    for pid in $PERF_PID $CM_PID $NC_PID $NGINX_PID; do
         kill "$pid" 2>/dev/null || true
     done
-    for pid in $PERF_PID $CM_PID $NGINX_PID; do
+    for pid in $PERF_PID $CM_PID $NC_PID $NGINX_PID; do
         wait "$pid" 2>/dev/null || true
     done
     if [ -n "$TMP" ]; then rm -rf "$TMP"; fi
@@ -548,6 +549,18 @@ perf_top "$TMP/perf-records.data" "consometer serve under wrk, records"
 bench_wrk "small.json ($NGINX_NAME)" "$NGINX_URL/small.json"
 NGX_RPS=$RPS NGX_P99=$P99_MS
 [ "$REC_ERRS" = 0 ] || echo "  note: $REC_ERRS records requests failed (see the figure with care)"
+# The same route rendered afresh each time: a second server with the page
+# cache off (api.records_cache=0), for what a first reader of a page pays.
+NC_PORT=$(free_port 18380)
+"$BIN" serve --listen 127.0.0.1 --port "$NC_PORT" "${STORE_ARGS[@]}" \
+    --log-level warn --api.records_cache=0 >"$TMP/consometer-nocache.log" 2>&1 &
+NC_PID=$!
+wait_ready "http://127.0.0.1:$NC_PORT/health" "$NC_PID" "$TMP/consometer-nocache.log"
+bench_wrk "records?limit=100, page cache off (consometer)" \
+    "http://127.0.0.1:$NC_PORT/api/v1/datasets/bench-commune-month/records?limit=100"
+NC_RPS=$RPS NC_P99=$P99_MS
+kill "$NC_PID" 2>/dev/null
+wait "$NC_PID" 2>/dev/null || true
 
 # --- 3. streamed CSV ------------------------------------------------------
 
@@ -638,6 +651,8 @@ table_row "records?limit=100 (req/s)" "$(printf '%.0f' "$REC_RPS")" \
     "$(verdict "$(ratio "$REC_RPS" "$NGX_RPS")" ">=" 0.25)"
 table_row "records?limit=100 p99 (ms)" "$REC_P99" "$NGX_P99 nginx 2KB" \
     "$(ratio "$REC_P99" "$NGX_P99")" "" ""
+table_row "  (same, page cache off, req/s)" "$(printf '%.0f' "$NC_RPS")" \
+    "$(printf '%.0f' "$NGX_RPS") nginx 2KB" "$(ratio "$NC_RPS" "$NGX_RPS")" "" ""
 table_row "CSV download, first: build+stream (MB/s)" "$CSV1_MBPS" "$NGX_CSV_MBPS nginx" \
     "$(ratio "$CSV1_MBPS" "$NGX_CSV_MBPS")" ">= 0.50" \
     "$(verdict "$(ratio "$CSV1_MBPS" "$NGX_CSV_MBPS")" ">=" 0.5)"
