@@ -204,19 +204,30 @@ http_send(struct req *rq, int status, const char *ctype, const char *body,
     return status;
 }
 
+/* w's document, or (after logging why) a 500 envelope sent: NULL. */
+static const char *
+http_json_or_500(struct req *rq, struct jw *w, size_t *len, int *status)
+{
+    const char   *buf;
+    struct cm_err err;
+
+    if (jw_result(w, &buf, len, &err) == CM_OK)
+        return buf;
+    cm_log(CM_LOG_ERROR, "%s %s: %s", rq->ri->request_method, rq->path,
+           err.msg);
+    cm_fail(&err, CM_EINTERNAL, "internal error");
+    *status = http_reply_error(rq, &err);
+    return NULL;
+}
+
 int
 http_reply_json(struct req *rq, int status, struct jw *w)
 {
-    const char   *buf;
-    size_t        len;
-    struct cm_err err;
+    size_t      len;
+    const char *buf = http_json_or_500(rq, w, &len, &status);
 
-    if (jw_result(w, &buf, &len, &err) != CM_OK) {
-        cm_log(CM_LOG_ERROR, "%s %s: %s", rq->ri->request_method, rq->path,
-               err.msg);
-        cm_fail(&err, CM_EINTERNAL, "internal error");
-        return http_reply_error(rq, &err);
-    }
+    if (buf == NULL)
+        return status;
     return http_send(rq, status, "application/json; charset=utf-8", buf, len,
                      NULL);
 }
@@ -267,16 +278,12 @@ http_send_cached(struct req *rq, const char *ctype, const char *body,
 int
 http_reply_json_cached(struct req *rq, struct jw *w)
 {
-    const char   *buf;
-    size_t        len;
-    struct cm_err err;
+    size_t      len;
+    int         status;
+    const char *buf = http_json_or_500(rq, w, &len, &status);
 
-    if (jw_result(w, &buf, &len, &err) != CM_OK) {
-        cm_log(CM_LOG_ERROR, "%s %s: %s", rq->ri->request_method, rq->path,
-               err.msg);
-        cm_fail(&err, CM_EINTERNAL, "internal error");
-        return http_reply_error(rq, &err);
-    }
+    if (buf == NULL)
+        return status;
     return http_send_cached(rq, "application/json; charset=utf-8", buf, len,
                             NULL);
 }
