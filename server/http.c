@@ -180,7 +180,7 @@ http_send(struct req *rq, int status, const char *ctype, const char *body,
     cm_buf_init(&out);
     cm_buf_printf(&out, "HTTP/1.1 %d %s\r\n", status,
                   mg_get_response_code_text(rq->conn, status));
-    if (status != 304) /* A 304 has no body, so no type or length */
+    if (status != 304 && status != 204) /* No body: no type or length */
         cm_buf_printf(&out, "Content-Type: %s\r\nContent-Length: %zu\r\n",
                       ctype, len);
     cm_buf_printf(&out, "Cache-Control: %s\r\nDate: %s\r\nConnection: %s\r\n",
@@ -505,6 +505,30 @@ http_dispatch(struct mg_connection *conn, void *cbdata)
         cm_err_what(&err, "path", rq.path);
         return http_reply_error(&rq, &err);
     }
+    if (strcmp(rq.ri->request_method, "OPTIONS") == 0) {
+        /* A CORS preflight: a page elsewhere asks before sending
+        ** If-None-Match or Range, which make a request non-simple. Only
+        ** public GET routes say yes; the others get their 405. */
+        const struct route *get =
+            http_find_route(&rq, "GET", allow, sizeof(allow));
+
+        if (get != NULL && get->roles == 0) {
+            static const char *const hdr[] = {
+                "Allow",
+                "GET, HEAD, OPTIONS",
+                "Access-Control-Allow-Methods",
+                "GET, HEAD",
+                "Access-Control-Allow-Headers",
+                "If-None-Match, If-Modified-Since, If-Range, Range",
+                "Access-Control-Max-Age",
+                "86400",
+                NULL};
+
+            rq.route = get;
+            http_tls.route = (int) (get - srv->routes);
+            return http_send(&rq, 204, "text/plain", "", 0, hdr);
+        }
+    }
     rq.route =
         http_find_route(&rq, rq.ri->request_method, allow, sizeof(allow));
     if (rq.route == NULL) {
@@ -789,6 +813,10 @@ http_start(const struct cfg *cfg, const char *store_path,
     OPT("ssi_pattern", "/.consometer-no-ssi$");
     OPT("additional_header", srv->extra_headers);
     OPT("max_request_size", header_max);
+    /* CORS is ours (http_send, the OPTIONS preflight in http_dispatch):
+    ** CivetWeb's default would approve any preflight, authenticated
+    ** write routes included, before the dispatcher sees the request. */
+    OPT("access_control_allow_origin", "");
     opts[n] = NULL;
 #undef OPT
 

@@ -141,6 +141,38 @@ test_method_not_allowed(void)
     t_resp_free(&r);
 }
 
+/* A CORS preflight is answered for public GET routes only. */
+static void
+test_cors_preflight(void)
+{
+    struct t_resp r;
+    char          v[256];
+
+    t_req(ts.port, "OPTIONS", "/api/v1",
+          "Origin: https://example.org\r\n"
+          "Access-Control-Request-Method: GET\r\n"
+          "Access-Control-Request-Headers: if-none-match\r\n",
+          &r);
+    ASSERT_EQ(r.status, 204);
+    ASSERT_EQ(r.body_len, 0);
+    ASSERT(t_header(&r, "Access-Control-Allow-Origin", v, sizeof(v)));
+    ASSERT_STREQ(v, "*");
+    ASSERT(t_header(&r, "Access-Control-Allow-Headers", v, sizeof(v)));
+    ASSERT_CONTAINS(v, "If-None-Match");
+    ASSERT(t_header(&r, "Access-Control-Allow-Methods", v, sizeof(v)));
+    ASSERT_STREQ(v, "GET, HEAD");
+    ASSERT(t_header(&r, "Content-Length", v, sizeof(v)) == NULL);
+    t_resp_free(&r);
+    /* An authenticated write route is not opened to other origins */
+    t_req(ts.port, "OPTIONS", "/api/v1/ingest",
+          "Origin: https://example.org\r\n"
+          "Access-Control-Request-Method: POST\r\n",
+          &r);
+    t_assert_envelope(&r, 405, "method_not_allowed");
+    ASSERT(t_header(&r, "Access-Control-Allow-Origin", v, sizeof(v)) == NULL);
+    t_resp_free(&r);
+}
+
 static void
 test_path_args(void)
 {
@@ -532,6 +564,7 @@ main(void)
     t_build_table();
     t_server_start(&ts, t_table, t_ntable, NULL);
     RUN(test_health);
+    RUN(test_cors_preflight);
     RUN(test_not_found);
     RUN(test_method_not_allowed);
     RUN(test_path_args);
