@@ -101,6 +101,7 @@ struct pub {
     int64_t                   no_territory; /* Rows left out of a level */
     int64_t public_elsewhere; /* Cells another dataset publishes whole */
     int64_t cells_max;        /* publish.cells_max, <= 0: none */
+    int     keep_single;      /* pub_guard_open: keep one-part equations */
     /* sdc input: real cells then virtual ones */
     struct sdc_cell     *sc;
     size_t               nsc, capsc;
@@ -659,7 +660,7 @@ pub_across(struct pub *p, int origin, const struct ds_manifest *o, int64_t id,
             for (size_t j = 0; j < cut->n; j++)
                 if (n == 0 || cut->parts[n - 1] != cut->parts[j])
                     cut->parts[n++] = cut->parts[j];
-            if (n == 1 && !hidden) {
+            if (n == 1 && !hidden && !p->keep_single) {
                 /* One of our cells is a sum the other dataset publishes
                 ** whole (the open year of the only building of a commune
                 ** with readings in a single month): already public, it
@@ -1016,14 +1017,12 @@ pub_check(const struct ds_manifest *m, struct cm_err *err)
     return CM_OK;
 }
 
-/* Build the cube and run disclosure control: p->cells, p->sc filled. */
+/* The cube from the readings: p->cells, one free sdc cell each. */
 static int
-pub_build(struct pub *p, struct sdc_report *rep, struct cm_err *err)
+pub_load(struct pub *p, struct cm_err *err)
 {
     const struct ds_manifest *m = p->m;
     struct cm_buf             kinds;
-    struct others             o;
-    struct sdc_rules          rules;
     int                       rc;
 
     cm_buf_init(&kinds);
@@ -1061,6 +1060,20 @@ pub_build(struct pub *p, struct sdc_report *rep, struct cm_err *err)
         else /* A mean has no dominant share: site counts only */
             pub_sdc_cell(p, 1, c->n_sites, 0, SDC_FREE);
     }
+    return CM_OK;
+}
+
+/* Build the cube and run disclosure control: p->cells, p->sc filled. */
+static int
+pub_build(struct pub *p, struct sdc_report *rep, struct cm_err *err)
+{
+    const struct ds_manifest *m = p->m;
+    struct others             o;
+    struct sdc_rules          rules;
+    int                       rc;
+
+    if ((rc = pub_load(p, err)) != CM_OK)
+        return rc;
     if (m->policy == DS_OPEN) {
         for (size_t i = 0; i < p->ncells; i++) {
             p->sc[i].status = 'A';
@@ -1096,6 +1109,128 @@ pub_build(struct pub *p, struct sdc_report *rep, struct cm_err *err)
                 units_kind_name((enum units_kind) c->kind),
                 origin >= 0 ? p->others[origin] : m->slug);
     }
+    return rc;
+}
+
+/* ---- an open dataset beside the aggregated ones -------------------- */
+
+struct guard {
+    struct pub   *a;
+    struct cm_map status; /* Cell key of a's published version -> status */
+};
+
+static int
+pub_guard_obs(void *ctx, const struct exp_obs *o, const char *extra,
+              struct cm_err *err)
+{
+    struct guard *g = ctx;
+    struct cm_buf key;
+    int           added, level = -1, kind = units_kind_find(o->kind);
+
+    (void) extra;
+    (void) err;
+    for (int l = 0; l < PUB_LEVELS; l++)
+        if (strcmp(o->territory_level, ds_territory_name(l)) == 0)
+            level = l;
+    if (kind < 0 || level < 0)
+        return CM_OK;
+    pub_cell_key(&key, o->period, level, o->territory, o->sector, kind);
+    cm_map_put(&g->status, key.data, key.len,
+               (size_t) (unsigned char) o->status, &added);
+    cm_buf_clear(&key);
+    return CM_OK;
+}
+
+/*
+** The open dataset p has just been written as version o_id (same
+** transaction). Its values are public the moment it commits, and the
+** aggregated datasets published before it cannot change (versions are
+** immutable): refuse if, with its equations, a cell one of them hides
+** could be recomputed. publish --all publishes open datasets first, so
+** the aggregated ones account for them instead.
+*/
+static int
+pub_guard_open(struct pub *p, int64_t o_id, struct cm_err *err)
+{
+    struct others o;
+    int           rc;
+
+    memset(&o, 0, sizeof(o));
+    o.p = p;
+    rc = store_datasets_each(p->st, pub_other, &o, err);
+    for (size_t i = 0; rc == CM_OK && i < o.n; i++) {
+        struct pub   a;
+        struct guard g;
+
+        if (o.v[i].m.policy != DS_AGGREGATED)
+            continue;
+        memset(&a, 0, sizeof(a));
+        a.st = p->st;
+        a.m = &o.v[i].m;
+        a.keep_single = 1;
+        cm_map_init(&a.cellmap);
+        g.a = &a;
+        cm_map_init(&g.status);
+        rc = pub_load(&a, err);
+        if (rc == CM_OK) {
+            pub_margin_relations(&a);
+            rc = pub_across(&a, 0, p->m, o_id, err);
+        }
+        if (rc == CM_OK)
+            rc = store_obs_each(p->st, o.v[i].id, pub_guard_obs, &g, err);
+        /* What is public now: a's published cells, and the sums the open
+        ** dataset publishes whole; a cell a does not publish is hidden. */
+        for (size_t c = 0; rc == CM_OK && c < a.nsc; c++) {
+            size_t        st = 'C';
+            struct cm_buf key;
+
+            if (c < a.ncells) {
+                const struct pcell *x = &a.cells[c];
+
+                pub_cell_key(&key, x->period, x->level, x->territory, x->sector,
+                             x->kind);
+                cm_map_get(&g.status, key.data, key.len, &st);
+                cm_buf_clear(&key);
+            } else
+                st = a.sc[c].elsewhere == SDC_PUBLISHED_ELSEWHERE ? 'A' : 'C';
+            a.sc[c].status = (char) st;
+        }
+        for (size_t r = 0; rc == CM_OK && r < a.nrels; r++) {
+            const struct sdc_relation *rel = &a.rels[r];
+            size_t hidden = a.sc[rel->total].status != 'A', which = rel->total;
+
+            for (size_t k = 0; k < rel->n_parts; k++)
+                if (a.sc[rel->parts[k]].status != 'A') {
+                    hidden++;
+                    which = rel->parts[k];
+                }
+            if (hidden == 1) {
+                /* A real cell of a's, or (a virtual one) the sum of the
+                ** sites a aggregates besides this dataset's, too few to
+                ** be shown: named by a cell of the equation. */
+                const struct pcell *x =
+                    &a.cells[which < a.ncells ? which : rel->parts[0]];
+
+                rc = cm_fail(
+                    err, CM_EUNPROCESSABLE,
+                    "%s: its values would let anyone recompute %s "
+                    "of '%s' (%s %s %s), and published versions "
+                    "cannot change; publish '%s' before such "
+                    "datasets (publish --all does), or leave these "
+                    "sites out of it",
+                    p->m->slug,
+                    which < a.ncells ? "a suppressed cell"
+                                     : "the sum of too few non-public sites",
+                    a.m->slug, x->period, x->territory,
+                    units_kind_name((enum units_kind) x->kind), p->m->slug);
+            }
+        }
+        cm_map_clear(&g.status);
+        pub_free(&a);
+    }
+    for (size_t i = 0; i < o.n; i++)
+        ds_manifest_clear(&o.v[i].m);
+    free(o.v);
     return rc;
 }
 
@@ -1189,6 +1324,8 @@ pub_write(struct pub *p, const size_t *order, const char *manifest,
         rc = store_obs_add(p->st, id, (int64_t) i, &o, extra, err);
         free(extra);
     }
+    if (rc == CM_OK && p->m->policy == DS_OPEN)
+        rc = pub_guard_open(p, id, err);
     if (rc == CM_OK) /* First: store_version_get finds versions by it */
         rc = store_dataset_set_latest(p->st, id, err);
     if (rc != CM_OK)

@@ -591,6 +591,57 @@ t_cached_files(struct store *st, const char *slug, int64_t number)
     store_version_clear(&v);
 }
 
+/* The other order: the aggregate is published first (it could not know),
+** then the open dataset would reveal the private site: refused, nothing
+** written; the aggregate of another kind does not stand in the way. */
+static void
+test_open_after_aggregate(void)
+{
+    char                 path[1200];
+    struct store        *st = t_store("pub-order", path);
+    struct pub_result    r;
+    struct ds_manifest   m;
+    struct cm_err        err;
+    struct pub_opts      o = {"2026-11-30T10:00:00Z", "test", 0, NULL};
+    struct store_version v;
+    int                  found;
+    const double a[] = {10, 11, 12}, b[] = {20, 21, 22}, c[] = {30, 31, 32},
+                 priv[] = {7, 8, 9};
+
+    t_site(st, "b-pub1", "education", "56098", "B", 1, a, 3);
+    t_site(st, "b-pub2", "education", "56098", "B", 1, b, 3);
+    t_site(st, "b-pub3", "education", "56098", "B", 1, c, 3);
+    t_site(st, "b-priv", "education", "56098", "B", 0, priv, 3);
+    t_publish(st, T_COMMUNE_SECTOR_MONTH, &r);
+    ASSERT_EQ(r.primary + r.secondary, 0); /* 4 sites everywhere: all A */
+    t_manifest(T_OPEN_SITE_YEAR, &m);
+    ASSERT_EQ(pub_publish(st, &m, &o, &r, &err), CM_EUNPROCESSABLE);
+    ASSERT_CONTAINS(err.msg, "commune-month");
+    ASSERT_CONTAINS(err.msg, "too few non-public sites");
+    ds_manifest_clear(&m);
+    ASSERT_EQ(store_version_get(st, "site-year", 0, &v, &found, &err), CM_OK);
+    ASSERT(!found);
+    /* Once the private site's readings are gone, nothing is left to
+    ** reveal: allowed */
+    store_close(st);
+    {
+        sqlite3 *db;
+
+        ASSERT_EQ(sqlite3_open(path, &db), SQLITE_OK);
+        ASSERT_EQ(sqlite3_exec(db,
+                               "DELETE FROM reading WHERE meter IN (SELECT "
+                               "m.id FROM meter m JOIN site s ON s.id = m.site "
+                               "WHERE s.site_id = 'b-priv')",
+                               NULL, NULL, NULL),
+                  SQLITE_OK);
+        sqlite3_close(db);
+    }
+    ASSERT_EQ(store_open(path, &t_create, &st, NULL, &err), CM_OK);
+    t_publish(st, T_OPEN_SITE_YEAR, &r);
+    ASSERT_EQ(r.version, 1);
+    store_close(st);
+}
+
 static void
 test_idempotent_and_immutable(void)
 {
@@ -741,6 +792,7 @@ main(void)
 {
     RUN(test_primary_and_secondary);
     RUN(test_differencing_through_open_data);
+    RUN(test_open_after_aggregate);
     RUN(test_idempotent_and_immutable);
     RUN(test_refusals);
     RUN(test_kill_mid_publish);
