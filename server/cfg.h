@@ -15,7 +15,7 @@
 #include <stdio.h>
 
 #include "err.h"
-#include "limits.h"
+#include "cm_limits.h"
 
 struct jw;
 
@@ -45,6 +45,11 @@ struct cfg {
     char    portal_dir[CM_PATH_MAX];   /* Static files of the portal */
     char    demo_dir[CM_PATH_MAX];     /* The demo federation (datasets/demo) */
     char    datasets_dir[CM_PATH_MAX]; /* Dataset definitions (datasets) */
+    int     lua_memory_mb;             /* Lua memory per run, MiB */
+    int     lua_instructions;          /* Lua VM instructions per run */
+    int     lua_timeout_ms;            /* Wall clock per Lua run */
+    int     lua_output_rows;           /* Entries of any result table */
+    int64_t lua_output_bytes;          /* A run's result as JSON, bytes */
     int     log_level;                 /* enum cm_log_level */
     char    config_file[CM_PATH_MAX];  /* The file read, "" if none */
     enum cfg_origin origin[32];        /* Where each setting came from */

@@ -15,7 +15,7 @@
 
 #include "err.h"    /* struct cm_err, CM_OK, CM_E* */
 #include "exp.h"    /* exp_write_fn */
-#include "limits.h" /* CM_PATH_MAX */
+#include "cm_limits.h" /* CM_PATH_MAX */
 
 /* Longest cache path: data_dir, then /cache/<slug>/v<N>/<file name>. */
 #define DL_PATH_MAX (CM_PATH_MAX + 256)

@@ -17,7 +17,7 @@
 
 #include "cfg.h"
 #include "err.h"
-#include "limits.h"
+#include "cm_limits.h"
 #include "query.h"
 #include "store.h"
 

@@ -14,7 +14,7 @@
 
 #include "imp.h"
 #include "jw.h"
-#include "limits.h"
+#include "cm_limits.h"
 #include "mem.h"
 #include "store.h"
 #include "units.h"

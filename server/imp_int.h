@@ -9,7 +9,7 @@
 
 #include "csv.h"
 #include "imp.h"
-#include "limits.h"
+#include "cm_limits.h"
 
 #define IMP_LINE_MAX CM_IMP_LINE_MAX
 

@@ -7,7 +7,7 @@
 #define CM_QUERY_H
 
 #include "err.h"
-#include "limits.h"
+#include "cm_limits.h"
 
 struct query {
     int   n;
