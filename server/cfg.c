@@ -99,6 +99,18 @@ static const struct cfg_setting cfg_settings[] = {
      "folder of the dataset definitions (<slug>/dataset.json) that "
      "'consometer publish' reads",
      "--datasets-dir"},
+    {"lua.memory_mb", CFG_INT, F(lua_memory_mb), 1, 4096, "64", NULL,
+     "memory budget of one Lua run (live bytes of its state), MiB", NULL},
+    {"lua.instructions", CFG_INT, F(lua_instructions), 1000, 2000000000,
+     "200000000", NULL,
+     "Lua VM instructions one run may execute, all its coroutines together",
+     NULL},
+    {"lua.timeout_ms", CFG_INT, F(lua_timeout_ms), 10, 3600000, "10000", NULL,
+     "wall-clock limit of one Lua run; its worker is killed after it", NULL},
+    {"lua.output_rows", CFG_INT, F(lua_output_rows), 1, 100000000, "100000",
+     NULL, "most entries in any one table of a Lua run's result", NULL},
+    {"lua.output_bytes", CFG_BYTES, F(lua_output_bytes), 1024, 1LL << 30,
+     "16MiB", NULL, "largest result of a Lua run, as JSON", NULL},
     {"log.level", CFG_ENUM, F(log_level), 0, 0, "info", "error|warn|info|debug",
      "least severe level logged", "--log-level"},
 };

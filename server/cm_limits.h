@@ -1,5 +1,5 @@
 /*
-** limits.h -- hard caps (sqliteLimit.h style). Each runtime limit is a
+** cm_limits.h -- hard caps (sqliteLimit.h style). Each runtime limit is a
 ** setting in cfg.c; these are the ceilings no configuration may exceed,
 ** each with the reason it exists. Override at build time with -D.
 */

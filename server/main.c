@@ -25,6 +25,7 @@
 #include "log.h"
 #include "mem.h"
 #include "pub.h"
+#include "sbx.h"
 #include "store.h"
 
 extern char **environ;
@@ -47,6 +48,7 @@ static int cli_meters(struct cfg *c, int argc, char **argv);
 static int cli_user(struct cfg *c, int argc, char **argv);
 static int cli_demo(struct cfg *c, int argc, char **argv);
 static int cli_publish(struct cfg *c, int argc, char **argv);
+static int cli_lua(struct cfg *c, int argc, char **argv);
 
 static const struct cli_cmd cli_cmds[] = {
     {"serve", cli_serve, "", "serve the API and the portal over HTTP",
@@ -109,6 +111,17 @@ static const struct cli_cmd cli_cmds[] = {
      "Roles: admin, moderator, editor, team, provider. Prints\n"
      "{\"user\": NAME, \"role\": ROLE, \"token\": T}; only a hash of T\n"
      "is kept, so save it now.\n"},
+    {"lua", cli_lua,
+     "run [--memory-mb N] [--instructions N] [--timeout-ms N] FILE",
+     "run a Lua script in the sandbox and print its result",
+     "Runs FILE (Lua 5.4 text) in a disposable worker with the lua.*\n"
+     "limits (the flags override lua.memory_mb, lua.instructions and\n"
+     "lua.timeout_ms). Prints one JSON object: {\"result\": R, \"stats\":\n"
+     "{\"instructions\", \"memory_peak_bytes\", \"wall_ms\"}}, exit 0; or\n"
+     "{\"error\": {\"code\", \"message\", \"line\"}}, exit 1, the code one\n"
+     "of memory_limit, instruction_limit, time_limit, output_limit,\n"
+     "forbidden, syntax_error, runtime_error, invalid_output. An unreadable\n"
+     "FILE: exit 2. --db is accepted; scripts cannot read data yet.\n"},
     {"backup", cli_backup, "DEST",
      "copy the store to DEST, consistently, while it is in use",
      "Uses SQLite's online backup API: the copy is the store as it was\n"
@@ -358,6 +371,79 @@ cli_config(struct cfg *c, int argc, char **argv)
     printf("%.*s\n", (int) len, buf);
     jw_free(w);
     return 0;
+}
+
+/* Largest script the CLI reads; the HTTP API has its own, smaller cap. */
+#define CLI_LUA_SRC_MAX (16 << 20)
+
+static int
+cli_lua(struct cfg *c, int argc, char **argv)
+{
+    const char          *mem = NULL, *instr = NULL, *timeout = NULL;
+    const struct cli_opt opts[] = {{"--memory-mb", &mem, NULL},
+                                   {"--instructions", &instr, NULL},
+                                   {"--timeout-ms", &timeout, NULL},
+                                   {NULL, NULL, NULL}};
+    char                *pos[2], chunk[65536], *out;
+    struct cm_err        err;
+    struct cm_buf        src;
+    struct sbx_limits    lim;
+    struct sbx_result    res;
+    FILE                *f;
+    size_t               n;
+    int                  rc;
+
+    if (cli_args("lua", argc, argv, opts, pos, 2) != 2 ||
+        strcmp(pos[0], "run") != 0) {
+        fprintf(stderr, "usage: consometer lua run [--memory-mb N] "
+                        "[--instructions N] [--timeout-ms N] FILE\n");
+        return 2;
+    }
+    /* Through cfg_set, so the flags get the settings' ranges and errors. */
+    if ((mem &&
+         cfg_set(c, "lua.memory_mb", mem, CFG_FLAG, "--memory-mb", &err)) ||
+        (instr && cfg_set(c, "lua.instructions", instr, CFG_FLAG,
+                          "--instructions", &err)) ||
+        (timeout &&
+         cfg_set(c, "lua.timeout_ms", timeout, CFG_FLAG, "--timeout-ms", &err)))
+        return cli_fail(&err);
+    f = fopen(pos[1], "rb");
+    if (f == NULL) {
+        fprintf(stderr, "consometer lua run: cannot read %s: %s\n", pos[1],
+                strerror(errno));
+        return 2;
+    }
+    cm_buf_init(&src);
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 &&
+           src.len <= CLI_LUA_SRC_MAX)
+        cm_buf_add(&src, chunk, n);
+    rc = ferror(f);
+    fclose(f);
+    if (rc || src.len > CLI_LUA_SRC_MAX) {
+        fprintf(stderr, "consometer lua run: cannot read %s: %s\n", pos[1],
+                rc ? "read error" : "larger than 16 MiB");
+        cm_buf_clear(&src);
+        return 2;
+    }
+    sbx_limits_default(&lim);
+    lim.memory_bytes = (int64_t) c->lua_memory_mb << 20;
+    lim.instructions = c->lua_instructions;
+    lim.timeout_ms = c->lua_timeout_ms;
+    lim.output_rows = c->lua_output_rows;
+    lim.output_bytes = c->lua_output_bytes;
+    sbx_run(src.data ? src.data : "", src.len, &lim, &res);
+    cm_buf_clear(&src);
+    out = sbx_result_json(&res);
+    rc = res.code == SBX_OK ? 0 : 1;
+    if (out == NULL) {
+        fprintf(stderr, "consometer lua run: the result could not be "
+                        "written as JSON\n");
+        rc = 1;
+    } else
+        printf("%s\n", out);
+    free(out);
+    sbx_result_clear(&res);
+    return rc;
 }
 
 static int

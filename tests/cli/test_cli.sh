@@ -29,7 +29,7 @@ expect 0 '^consometer [0-9]+\.[0-9]+' -- "$BIN" --version
 expect 0 'serve.*migrate.*config.*backup' -- bash -c "$BIN --help | tr '\n' ' '"
 expect 2 'usage' -- "$BIN"
 expect 2 "unknown command 'frobnicate'" -- "$BIN" frobnicate
-for c in serve migrate config import sites meters user demo publish backup; do
+for c in serve migrate config import sites meters user demo publish lua backup; do
     expect 0 "usage: consometer $c" -- "$BIN" $c --help
 done
 expect 0 'CONSOMETER_HTTP_BODY_MAX' -- "$BIN" serve --help
@@ -189,6 +189,22 @@ expect 2 "usage: consometer publish" -- "$BIN" publish --db "$TMP/demo.db"
 expect 2 "usage: consometer publish" -- "$BIN" publish x --all --db "$TMP/demo.db"
 [ "$(sqlite3 demo.db "SELECT count(*) FROM dataset_version")" = "$before" ] || fail "a refused definition wrote a version"
 ok "refused definitions write nothing"
+
+# lua run: one JSON object on stdout, whatever the script does
+printf 'local t = {}\nfor i = 1, 3 do t[i] = i * i end\nreturn {squares = t}\n' > ok.lua
+expect 0 '^\{"result":\{"squares":\[1,4,9\]\},"stats":\{"instructions":[0-9]+,"memory_peak_bytes":[0-9]+,"wall_ms":[0-9]+\}\}$' -- "$BIN" lua run ok.lua
+printf 'local x = 1\nwhile true do x = x + 1 end\n' > loop.lua
+expect 1 '^\{"error":\{"code":"instruction_limit","message":.*"line":2\}\}$' -- "$BIN" lua run --instructions 100000 loop.lua
+expect 1 '"code":"time_limit"' -- "$BIN" lua run --timeout-ms 300 --instructions 2000000000 loop.lua
+printf 'return os.execute("id")\n' > esc.lua
+expect 1 '"code":"runtime_error"|"code":"forbidden"' -- "$BIN" lua run esc.lua
+printf 'local s = "x"\nwhile true do s = s .. s end\n' > mem.lua
+expect 1 '"code":"memory_limit"' -- "$BIN" lua run --memory-mb 8 mem.lua
+printf 'return function() end\n' > fn.lua
+expect 1 '"code":"invalid_output"' -- "$BIN" lua run fn.lua
+printf 'local x = \nreturn x +\n' > syn.lua
+expect 1 '"code":"syntax_error",.*"line":[0-9]+' -- "$BIN" lua run syn.lua
+expect 2 "cannot read $TMP/none.lua" -- "$BIN" lua run "$TMP/none.lua"
 
 # serve: answers /health; SIGTERM with requests in flight exits 0 quickly
 "$BIN" serve --port 0 --threads 4 2> serve.log &

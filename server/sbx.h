@@ -1,0 +1,104 @@
+/*
+** sbx.h -- the Lua sandbox: one untrusted script, one disposable worker.
+** sbx_run() forks a worker process that runs the source in a fresh
+** lua_State (budgeted allocator, shared count hook, whitelisted library)
+** under rlimits, and reads back one bounded answer over a pipe. The
+** caller's process survives whatever the script does: a worker that
+** crashes is runtime_error, one still running at the deadline is
+** SIGKILLed and reported as time_limit.
+**
+** Recipe: 1) sbx_limits_default() or fill struct sbx_limits from cfg;
+** 2) sbx_run(); 3) read *res or sbx_result_json() it; 4) sbx_result_clear().
+*/
+#ifndef CM_SBX_H
+#define CM_SBX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* X(name, wire code): every way a run can end. */
+#define SBX_CODE_MAP(X)                                                        \
+    X(OK, "ok")                                                                \
+    X(MEMORY_LIMIT, "memory_limit")                                            \
+    X(INSTRUCTION_LIMIT, "instruction_limit")                                  \
+    X(TIME_LIMIT, "time_limit")                                                \
+    X(OUTPUT_LIMIT, "output_limit")                                            \
+    X(FORBIDDEN, "forbidden")                                                  \
+    X(SYNTAX_ERROR, "syntax_error")                                            \
+    X(RUNTIME_ERROR, "runtime_error")                                          \
+    X(INVALID_OUTPUT, "invalid_output")
+
+enum sbx_code {
+#define SBX_X_ENUM(name, wire) SBX_##name,
+    SBX_CODE_MAP(SBX_X_ENUM)
+#undef SBX_X_ENUM
+        SBX_NCODES
+};
+
+struct sbx_limits {
+    int64_t memory_bytes; /* Live bytes of the Lua state (lua.memory_mb) */
+    int64_t instructions; /* VM instructions, all coroutines together */
+    int     timeout_ms;   /* Wall clock, from the fork */
+    int64_t output_rows;  /* Most entries in any one table of the result */
+    int64_t output_bytes; /* Most bytes of the result as JSON */
+    int64_t clock;        /* Run clock for os.time/os.date (Unix s); 0: now */
+};
+
+struct sbx_result {
+    enum sbx_code code;
+    char         *json;         /* SBX_OK: the result as JSON text (owned) */
+    char          message[512]; /* Otherwise: what went wrong */
+    int           line;         /* Script line, 0 when unknown */
+    int64_t       instructions; /* Counted by the hook, in steps of 1000 */
+    int64_t       memory_peak;  /* Most live bytes of the Lua state */
+    int64_t       wall_ms;      /* Fork to reap */
+};
+
+/* Defaults of the lua.* settings: 64 MiB, 2e8, 10 s, 100000, 16 MiB. */
+void sbx_limits_default(struct sbx_limits *lim);
+
+/*
+** Run 'src' (len bytes of Lua text; binary chunks are refused) in a new
+** worker under 'lim', and fill *res. Returns res->code. Never raises a
+** signal in the caller; fork or pipe failure is SBX_RUNTIME_ERROR.
+*/
+enum sbx_code sbx_run(const char *src, size_t len, const struct sbx_limits *lim,
+                      struct sbx_result *res);
+
+void        sbx_result_clear(struct sbx_result *res); /* NULL-safe */
+const char *sbx_code_name(enum sbx_code code);        /* "memory_limit" */
+
+/*
+** The CLI's one JSON object, as a new string (free() it):
+** {"result": R, "stats": {...}} or {"error": {"code", "message", "line"}}.
+*/
+char *sbx_result_json(const struct sbx_result *res);
+
+/* -- Between sbx.c (the process) and sbx_lib.c (the Lua state) only. -- */
+
+struct sbx_outcome { /* What the worker reports */
+    enum sbx_code code;
+    char          message[512];
+    int           line;
+    int64_t       instructions;
+    int64_t       memory_peak;
+    char         *json; /* SBX_OK: the result (malloc'd) */
+    size_t        json_len;
+};
+
+struct sbx_wire { /* Header of the worker's answer on the pipe */
+    uint32_t magic;
+    int32_t  code;
+    int32_t  line;
+    uint32_t msg_len; /* Then msg_len bytes of message */
+    int64_t  instructions;
+    int64_t  memory_peak;
+    uint64_t json_len; /* Then json_len bytes of result */
+};
+
+/* Run the script in a fresh state in this (worker) process; the hook
+** stops it at deadline_ms on the CLOCK_MONOTONIC clock. */
+void sbx_lua_run(const char *src, size_t len, const struct sbx_limits *lim,
+                 int64_t deadline_ms, struct sbx_outcome *out);
+
+#endif /* CM_SBX_H */
