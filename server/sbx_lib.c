@@ -1022,7 +1022,7 @@ sbx_error_text(lua_State *L, int idx, char *buf, size_t size, int *line)
                  luaL_typename(L, idx));
         return;
     }
-    if (strncmp(m, SBX_CHUNK + 1, pre) == 0 && m[pre] == ':') {
+    if (strncmp(m, &SBX_CHUNK[1], pre) == 0 && m[pre] == ':') {
         long n = strtol(m + pre + 1, (char **) &p, 10);
 
         if (p != m + pre + 1 && *p == ':') {

@@ -1,0 +1,1 @@
+return string.find(string.rep("a", 1000), "(a*)*b")
