@@ -112,7 +112,8 @@ static const struct cli_cmd cli_cmds[] = {
      "{\"user\": NAME, \"role\": ROLE, \"token\": T}; only a hash of T\n"
      "is kept, so save it now.\n"},
     {"lua", cli_lua,
-     "run [--memory-mb N] [--instructions N] [--timeout-ms N] FILE",
+     "run [--db PATH] [--memory-mb N] [--instructions N] [--timeout-ms N] "
+     "FILE",
      "run a Lua script in the sandbox and print its result",
      "Runs FILE (Lua 5.4 text) in a disposable worker with the lua.*\n"
      "limits (the flags override lua.memory_mb, lua.instructions and\n"
@@ -121,7 +122,9 @@ static const struct cli_cmd cli_cmds[] = {
      "{\"error\": {\"code\", \"message\", \"line\"}}, exit 1, the code one\n"
      "of memory_limit, instruction_limit, time_limit, output_limit,\n"
      "forbidden, syntax_error, runtime_error, invalid_output. An unreadable\n"
-     "FILE: exit 2. --db is accepted; scripts cannot read data yet.\n"},
+     "FILE: exit 2. The script reads the published data of the store\n"
+     "(--db PATH, else the configured store when it exists) through the\n"
+     "global table cm, on a read-only connection of the worker's own.\n"},
     {"backup", cli_backup, "DEST",
      "copy the store to DEST, consistently, while it is in use",
      "Uses SQLite's online backup API: the copy is the store as it was\n"
@@ -379,12 +382,13 @@ cli_config(struct cfg *c, int argc, char **argv)
 static int
 cli_lua(struct cfg *c, int argc, char **argv)
 {
-    const char          *mem = NULL, *instr = NULL, *timeout = NULL;
-    const struct cli_opt opts[] = {{"--memory-mb", &mem, NULL},
+    const char          *mem = NULL, *instr = NULL, *timeout = NULL, *db = NULL;
+    const struct cli_opt opts[] = {{"--db", &db, NULL},
+                                   {"--memory-mb", &mem, NULL},
                                    {"--instructions", &instr, NULL},
                                    {"--timeout-ms", &timeout, NULL},
                                    {NULL, NULL, NULL}};
-    char                *pos[2], chunk[65536], *out;
+    char                *pos[2], chunk[65536], *out, store[1024];
     struct cm_err        err;
     struct cm_buf        src;
     struct sbx_limits    lim;
@@ -395,7 +399,7 @@ cli_lua(struct cfg *c, int argc, char **argv)
 
     if (cli_args("lua", argc, argv, opts, pos, 2) != 2 ||
         strcmp(pos[0], "run") != 0) {
-        fprintf(stderr, "usage: consometer lua run [--memory-mb N] "
+        fprintf(stderr, "usage: consometer lua run [--db PATH] [--memory-mb N] "
                         "[--instructions N] [--timeout-ms N] FILE\n");
         return 2;
     }
@@ -431,6 +435,13 @@ cli_lua(struct cfg *c, int argc, char **argv)
     lim.timeout_ms = c->lua_timeout_ms;
     lim.output_rows = c->lua_output_rows;
     lim.output_bytes = c->lua_output_bytes;
+    /* Without --db, the configured store if there is one: a script that
+    ** reads no data must still run where no store was ever created. */
+    if (db != NULL)
+        lim.store_path = db;
+    else if (cfg_store_path(c, store, sizeof(store), &err) == CM_OK &&
+             access(store, R_OK) == 0)
+        lim.store_path = store;
     sbx_run(src.data ? src.data : "", src.len, &lim, &res);
     cm_buf_clear(&src);
     out = sbx_result_json(&res);

@@ -29,6 +29,7 @@
 #include "jw.h"
 #include "mem.h"
 #include "sbx.h"
+#include "store_sandbox.h"
 
 /* The worker gets this long past timeout_ms to stop by itself, since its
 ** own hook stops it cleanly with a line; after that, SIGKILL. */
@@ -59,6 +60,7 @@ sbx_limits_default(struct sbx_limits *lim)
     lim->output_rows = 100000;
     lim->output_bytes = 16LL << 20;
     lim->clock = 0;
+    lim->store_path = NULL;
 }
 
 void
@@ -192,6 +194,9 @@ sbx_child(int wfd, const char *src, size_t len, const struct sbx_limits *lim,
 {
     struct sbx_wire    wire = {0};
     struct sbx_outcome o;
+    struct store_sbx  *db = NULL;
+    struct cm_err      err;
+    char               db_error[300];
     int                devnull;
     int64_t            cpu_s = lim->timeout_ms / 1000 + 2;
 
@@ -211,6 +216,15 @@ sbx_child(int wfd, const char *src, size_t len, const struct sbx_limits *lim,
         close_range(3, (unsigned) wfd - 1, 0);
     close_range((unsigned) wfd + 1, ~0u, 0);
 
+    /* The store is opened, and read once so its -wal and -shm are open
+    ** too, before RLIMIT_NOFILE drops to 0: after that nothing can be
+    ** opened. A write past RLIMIT_FSIZE (SQLite growing the -shm while
+    ** the server writes) must fail with EFBIG, not kill the worker. */
+    signal(SIGXFSZ, SIG_IGN);
+    db_error[0] = '\0';
+    if (lim->store_path && store_sbx_open(lim->store_path, &db, &err) != CM_OK)
+        snprintf(db_error, sizeof(db_error), "%s", err.msg);
+
     sbx_setlimit(RLIMIT_CORE, 0);
     sbx_setlimit(RLIMIT_FSIZE, 0);
     sbx_setlimit(RLIMIT_CPU, (rlim_t) cpu_s);
@@ -224,7 +238,8 @@ sbx_child(int wfd, const char *src, size_t len, const struct sbx_limits *lim,
     sbx_seccomp();
 
     memset(&o, 0, sizeof(o));
-    sbx_lua_run(src, len, lim, deadline_ms, &o);
+    sbx_lua_run(src, len, lim, deadline_ms, db, db_error[0] ? db_error : NULL,
+                &o);
 
     wire.magic = SBX_WIRE_MAGIC;
     wire.code = (int32_t) o.code;

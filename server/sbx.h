@@ -5,7 +5,10 @@
 ** under rlimits, and reads back one bounded answer over a pipe. The
 ** caller's process survives whatever the script does: a worker that
 ** crashes is runtime_error, one still running at the deadline is
-** SIGKILLed and reported as time_limit.
+** SIGKILLed and reported as time_limit. With lim->store_path, the worker
+** opens the store read-only before it loses the right to open files, and
+** the script reads published data through the global 'cm' (sbx_data.c
+** over store_sandbox.h).
 **
 ** Recipe: 1) sbx_limits_default() or fill struct sbx_limits from cfg;
 ** 2) sbx_run(); 3) read *res or sbx_result_json() it; 4) sbx_result_clear().
@@ -36,12 +39,14 @@ enum sbx_code {
 };
 
 struct sbx_limits {
-    int64_t memory_bytes; /* Live bytes of the Lua state (lua.memory_mb) */
-    int64_t instructions; /* VM instructions, all coroutines together */
-    int     timeout_ms;   /* Wall clock, from the fork */
-    int64_t output_rows;  /* Most entries in any one table of the result */
-    int64_t output_bytes; /* Most bytes of the result as JSON */
-    int64_t clock;        /* Run clock for os.time/os.date (Unix s); 0: now */
+    int64_t     memory_bytes; /* Live bytes of the Lua state (lua.memory_mb) */
+    int64_t     instructions; /* VM instructions, all coroutines together */
+    int         timeout_ms;   /* Wall clock, from the fork */
+    int64_t     output_rows;  /* Most entries in any one table of the result */
+    int64_t     output_bytes; /* Most bytes of the result as JSON */
+    int64_t     clock;      /* Run clock for os.time/os.date (Unix s); 0: now */
+    const char *store_path; /* Store the cm.* functions read, read-only;
+                            ** NULL: none (cm.* calls raise an error) */
 };
 
 struct sbx_result {
@@ -96,9 +101,29 @@ struct sbx_wire { /* Header of the worker's answer on the pipe */
     uint64_t json_len; /* Then json_len bytes of result */
 };
 
+struct lua_State;
+struct store_sbx;
+
 /* Run the script in a fresh state in this (worker) process; the hook
-** stops it at deadline_ms on the CLOCK_MONOTONIC clock. */
+** stops it at deadline_ms on the CLOCK_MONOTONIC clock. 'db' is the
+** worker's read-only store (NULL: none), 'db_error' why it is missing
+** when lim->store_path was given but could not be opened. */
 void sbx_lua_run(const char *src, size_t len, const struct sbx_limits *lim,
-                 int64_t deadline_ms, struct sbx_outcome *out);
+                 int64_t deadline_ms, struct store_sbx *db,
+                 const char *db_error, struct sbx_outcome *out);
+
+/* -- Between sbx_lib.c (the budgets) and sbx_data.c (the cm table). -- */
+
+/* Charge 'steps' instructions done in C; raises (longjmp) when the run
+** is, or now becomes, stopped by a limit. */
+void sbx_lua_charge(struct lua_State *L, double steps);
+/* The same without raising, for callbacks that must return (SQLite's
+** progress handler): 1 when the run must stop. */
+int sbx_lua_poll(struct lua_State *L, int64_t steps);
+/* Stop the run with 'code' (sticky, like every limit); never returns. */
+int sbx_lua_stop(struct lua_State *L, enum sbx_code code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Set the global 'cm' (sbx_data.c); rows_max bounds cm.sql's rows. */
+void sbx_data_open(struct lua_State *L, struct store_sbx *db, int64_t rows_max);
 
 #endif /* CM_SBX_H */

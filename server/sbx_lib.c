@@ -186,6 +186,42 @@ sbx_charge(lua_State *L, double steps)
                  s->timeout_ms);
 }
 
+void
+sbx_lua_charge(lua_State *L, double steps)
+{
+    sbx_charge(L, steps);
+}
+
+int
+sbx_lua_poll(lua_State *L, int64_t steps)
+{
+    struct sbx_state *s = sbx_S(L);
+
+    if (s->stop != SBX_OK)
+        return 1;
+    s->instr += steps;
+    if (s->instr > s->instr_max)
+        sbx_trip(L, SBX_INSTRUCTION_LIMIT,
+                 "script exceeded lua.instructions (%lld)",
+                 (long long) s->instr_max);
+    else if (sbx_now_ms() >= s->deadline_ms)
+        sbx_trip(L, SBX_TIME_LIMIT, "script exceeded lua.timeout_ms (%d ms)",
+                 s->timeout_ms);
+    return s->stop != SBX_OK;
+}
+
+int
+sbx_lua_stop(lua_State *L, enum sbx_code code, const char *fmt, ...)
+{
+    char    msg[256];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return SBX_STOP(L, code, "%s", msg);
+}
+
 /* Whether 'need' more bytes fit the budget, after collecting the garbage
 ** if they do not: as the allocator's emergency collection would. */
 static int
@@ -800,6 +836,8 @@ sbx_open(lua_State *L)
     sbx_set(L, "clock", sbx_os_clock);
     lua_setglobal(L, LUA_OSLIBNAME);
     lua_pop(L, 1);
+
+    sbx_data_open(L, lua_touserdata(L, 1), lua_tointeger(L, 2));
     return 0;
 }
 
@@ -1036,7 +1074,8 @@ sbx_error_text(lua_State *L, int idx, char *buf, size_t size, int *line)
 
 void
 sbx_lua_run(const char *src, size_t len, const struct sbx_limits *lim,
-            int64_t deadline_ms, struct sbx_outcome *out)
+            int64_t deadline_ms, struct store_sbx *db, const char *db_error,
+            struct sbx_outcome *out)
 {
     struct sbx_state s = {0};
     struct sbx_out   o = {0};
@@ -1059,8 +1098,15 @@ sbx_lua_run(const char *src, size_t len, const struct sbx_limits *lim,
         sbx_fail(out, SBX_MEMORY_LIMIT, 0, "lua.memory_mb is too small");
         return;
     }
+    if (db_error != NULL) {
+        /* Asked for data that cannot be read: say so before running. */
+        sbx_fail(out, SBX_RUNTIME_ERROR, 0, db_error);
+        goto done;
+    }
     lua_pushcfunction(L, sbx_open);
-    if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
+    lua_pushlightuserdata(L, db);
+    lua_pushinteger(L, (lua_Integer) lim->output_rows);
+    if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
         sbx_fail(out, SBX_MEMORY_LIMIT, 0,
                  "lua.memory_mb is too small for the library");
         goto done;

@@ -205,6 +205,11 @@ expect 1 '"code":"invalid_output"' -- "$BIN" lua run fn.lua
 printf 'local x = \nreturn x +\n' > syn.lua
 expect 1 '"code":"syntax_error",.*"line":[0-9]+' -- "$BIN" lua run syn.lua
 expect 2 "cannot read $TMP/none.lua" -- "$BIN" lua run "$TMP/none.lua"
+# ... reading the published datasets of the demo store, and nothing else
+printf 'local n = 0\nfor r in cm.rows("energy-site-year") do n = n + 1 end\nreturn {datasets = #cm.datasets() >= 4, rows = n > 0}\n' > data.lua
+expect 0 '^\{"result":\{"datasets":true,"rows":true\}' -- "$BIN" lua run --db "$TMP/demo.db" data.lua
+printf 'return cm.sql("SELECT * FROM site")\n' > priv.lua
+expect 1 '"code":"forbidden"' -- "$BIN" lua run --db "$TMP/demo.db" priv.lua
 
 # serve: answers /health; SIGTERM with requests in flight exits 0 quickly
 "$BIN" serve --port 0 --threads 4 2> serve.log &
