@@ -19,6 +19,7 @@
 #include "cfg.h"
 #include "demo.h"
 #include "imp.h"
+#include "ind.h"
 #include "sites.h"
 #include "http.h"
 #include "jw.h"
@@ -112,9 +113,9 @@ static const struct cli_cmd cli_cmds[] = {
      "{\"user\": NAME, \"role\": ROLE, \"token\": T}; only a hash of T\n"
      "is kept, so save it now.\n"},
     {"lua", cli_lua,
-     "run [--db PATH] [--memory-mb N] [--instructions N] [--timeout-ms N] "
-     "FILE",
-     "run a Lua script in the sandbox and print its result",
+     "run|publish [--db PATH] [--memory-mb N] [--instructions N] "
+     "[--timeout-ms N] FILE",
+     "run a Lua script in the sandbox, or publish the indicator it computes",
      "Runs FILE (Lua 5.4 text) in a disposable worker with the lua.*\n"
      "limits (the flags override lua.memory_mb, lua.instructions and\n"
      "lua.timeout_ms). Prints one JSON object: {\"result\": R, \"stats\":\n"
@@ -124,7 +125,15 @@ static const struct cli_cmd cli_cmds[] = {
      "forbidden, syntax_error, runtime_error, invalid_output. An unreadable\n"
      "FILE: exit 2. The script reads the published data of the store\n"
      "(--db PATH, else the configured store when it exists) through the\n"
-     "global table cm, on a read-only connection of the worker's own.\n"},
+     "global table cm, on a read-only connection of the worker's own.\n"
+     "publish runs FILE the same way against the store (which must exist),\n"
+     "then publishes its result, {indicator = {...}, observations = {...}}\n"
+     "(see scripts-lua/README.md), as a new version of the indicator's\n"
+     "dataset, with the script's sha256 and the versions it read as\n"
+     "provenance. Prints {\"slug\", \"version\", \"unchanged\", \"rows\",\n"
+     "\"sha256\"}, exit 0; a failed run: its error object, exit 1; an\n"
+     "invalid result: {\"error\": {\"code\": \"invalid_output\", ...}}, the\n"
+     "message naming the row and field, exit 2.\n"},
     {"backup", cli_backup, "DEST",
      "copy the store to DEST, consistently, while it is in use",
      "Uses SQLite's online backup API: the copy is the store as it was\n"
@@ -379,6 +388,111 @@ cli_config(struct cfg *c, int argc, char **argv)
 /* Largest script the CLI reads; the HTTP API has its own, smaller cap. */
 #define CLI_LUA_SRC_MAX (16 << 20)
 
+static int cli_print_json(struct jw *w);
+
+/* {"error": {"code", "message", "line"}} into w (line 0: null). */
+static void
+cli_lua_error(struct jw *w, const char *code, const char *message, int line)
+{
+    jw_obj_open(w);
+    jw_key(w, "error");
+    jw_obj_open(w);
+    jw_kv_str(w, "code", code);
+    jw_kv_str(w, "message", message);
+    jw_key(w, "line");
+    if (line > 0)
+        jw_int(w, line);
+    else
+        jw_null(w);
+    jw_obj_close(w);
+    jw_obj_close(w);
+}
+
+/*
+** Run the indicator script src against the configured store, then
+** publish its result (ind.h); its summary, or its error object, into w.
+** 0, 1 (the run failed, or the store refused), 2 (invalid output).
+*/
+static int
+cli_ind_publish(struct cfg *c, const char *src, size_t len,
+                struct sbx_limits *lim, struct jw *w)
+{
+    struct store     *st;
+    struct cm_err     err;
+    struct sbx_result res;
+    struct ind_result r;
+    char              path[CM_PATH_MAX + 32];
+    int               rc;
+
+    if (cfg_store_path(c, path, sizeof(path), &err) != CM_OK) {
+        cli_lua_error(w, cm_code_name(err.code), err.msg, 0);
+        return 1;
+    }
+    if (access(path, R_OK) != 0) {
+        cli_lua_error(w, cm_code_name(CM_ENOTFOUND), "no store to publish in",
+                      0);
+        return 1;
+    }
+    /* The worker opens its own read-only connection; ours is opened after
+    ** the run (one held open here fails the worker's: "locking
+    ** protocol"). */
+    lim->store_path = path;
+    if (sbx_run(src, len, lim, &res) != SBX_OK) {
+        cli_lua_error(w, sbx_code_name(res.code), res.message, res.line);
+        sbx_result_clear(&res);
+        return 1;
+    }
+    if (cli_open_store(c, 0, 0, &st, NULL, &err) != CM_OK) {
+        sbx_result_clear(&res);
+        cli_lua_error(w, cm_code_name(err.code), err.msg, 0);
+        return 1;
+    }
+    rc = ind_publish(st, src, len, res.json, c->data_dir, &r, &err);
+    sbx_result_clear(&res);
+    store_close(st);
+    if (rc == CM_EINVAL) { /* The script's output: the sandbox's code */
+        cli_lua_error(w, sbx_code_name(SBX_INVALID_OUTPUT), err.msg, 0);
+        return 2;
+    }
+    if (rc != CM_OK) {
+        cli_lua_error(w, cm_code_name(err.code), err.msg, 0);
+        return 1;
+    }
+    ind_result_write_json(&r, w);
+    return 0;
+}
+
+/* The lua.* limits of the configuration. */
+static void
+cli_lua_limits(const struct cfg *c, struct sbx_limits *lim)
+{
+    sbx_limits_default(lim);
+    lim->memory_bytes = (int64_t) c->lua_memory_mb << 20;
+    lim->instructions = c->lua_instructions;
+    lim->timeout_ms = c->lua_timeout_ms;
+    lim->output_rows = c->lua_output_rows;
+    lim->output_bytes = c->lua_output_bytes;
+}
+
+/* consometer lua publish: run src against the store, publish the result. */
+static int
+cli_lua_publish(struct cfg *c, const char *db, const struct cm_buf *src,
+                struct sbx_limits *lim)
+{
+    struct cm_err err;
+    struct jw    *w;
+    int           rc;
+
+    if (db != NULL && cfg_set(c, "store.db", db, CFG_FLAG, "--db", &err))
+        return cli_fail(&err);
+    w = jw_new();
+    rc = cli_ind_publish(c, src->data ? src->data : "", src->len, lim, w);
+    if (cli_print_json(w) != 0 && rc == 0)
+        rc = 1;
+    jw_free(w);
+    return rc;
+}
+
 static int
 cli_lua(struct cfg *c, int argc, char **argv)
 {
@@ -398,9 +512,10 @@ cli_lua(struct cfg *c, int argc, char **argv)
     int                  rc;
 
     if (cli_args("lua", argc, argv, opts, pos, 2) != 2 ||
-        strcmp(pos[0], "run") != 0) {
-        fprintf(stderr, "usage: consometer lua run [--db PATH] [--memory-mb N] "
-                        "[--instructions N] [--timeout-ms N] FILE\n");
+        (strcmp(pos[0], "run") != 0 && strcmp(pos[0], "publish") != 0)) {
+        fprintf(stderr, "usage: consometer lua run|publish [--db PATH] "
+                        "[--memory-mb N] [--instructions N] [--timeout-ms N] "
+                        "FILE\n");
         return 2;
     }
     /* Through cfg_set, so the flags get the settings' ranges and errors. */
@@ -429,12 +544,7 @@ cli_lua(struct cfg *c, int argc, char **argv)
         cm_buf_clear(&src);
         return 2;
     }
-    sbx_limits_default(&lim);
-    lim.memory_bytes = (int64_t) c->lua_memory_mb << 20;
-    lim.instructions = c->lua_instructions;
-    lim.timeout_ms = c->lua_timeout_ms;
-    lim.output_rows = c->lua_output_rows;
-    lim.output_bytes = c->lua_output_bytes;
+    cli_lua_limits(c, &lim);
     /* Without --db, the configured store if there is one: a script that
     ** reads no data must still run where no store was ever created. */
     if (db != NULL)
@@ -442,6 +552,11 @@ cli_lua(struct cfg *c, int argc, char **argv)
     else if (cfg_store_path(c, store, sizeof(store), &err) == CM_OK &&
              access(store, R_OK) == 0)
         lim.store_path = store;
+    if (strcmp(pos[0], "publish") == 0) {
+        rc = cli_lua_publish(c, db, &src, &lim);
+        cm_buf_clear(&src);
+        return rc;
+    }
     sbx_run(src.data ? src.data : "", src.len, &lim, &res);
     cm_buf_clear(&src);
     out = sbx_result_json(&res);
@@ -887,13 +1002,78 @@ cli_publish(struct cfg *c, int argc, char **argv)
 }
 
 static int
+cli_lua_file(const struct dirent *e)
+{
+    size_t n = strlen(e->d_name);
+
+    return n > 4 && e->d_name[0] != '.' &&
+           strcmp(e->d_name + n - 4, ".lua") == 0;
+}
+
+/*
+** Publish the built-in indicators (every .lua file of <datasets.dir>/../
+** scripts-lua/indicators, by name) into w's open array; the store must be
+** closed (cli_ind_publish). 0, or 1 when one was not published.
+*/
+static int
+cli_demo_indicators(struct cfg *c, struct jw *w)
+{
+    struct dirent **names = NULL;
+    char            dir[CM_PATH_MAX + 64], file[2 * CM_PATH_MAX];
+    int             n, status = 0;
+
+    snprintf(dir, sizeof(dir), "%s/../scripts-lua/indicators", c->datasets_dir);
+    n = scandir(dir, &names, cli_lua_file, alphasort);
+    if (n < 0) {
+        cm_log(CM_LOG_WARN, "%s: %s: no built-in indicator published", dir,
+               strerror(errno));
+        return 0;
+    }
+    for (int i = 0; i < n; i++) {
+        struct sbx_limits lim;
+        struct cm_buf     src;
+        char              chunk[65536];
+        size_t            k;
+        FILE             *f;
+
+        snprintf(file, sizeof(file), "%s/%s", dir, names[i]->d_name);
+        free(names[i]);
+        cm_buf_init(&src);
+        if ((f = fopen(file, "rb")) != NULL) {
+            while ((k = fread(chunk, 1, sizeof(chunk), f)) > 0 &&
+                   src.len <= CLI_LUA_SRC_MAX)
+                cm_buf_add(&src, chunk, k);
+            if (ferror(f) || src.len > CLI_LUA_SRC_MAX) {
+                fclose(f);
+                f = NULL;
+            } else
+                fclose(f);
+        }
+        if (f == NULL) {
+            fprintf(stderr, "consometer demo: cannot read %s\n", file);
+            status = 1;
+        } else {
+            cli_lua_limits(c, &lim);
+            if (cli_ind_publish(c, src.data ? src.data : "", src.len, &lim,
+                                w) != 0) {
+                fprintf(stderr, "consometer demo: %s: not published\n", file);
+                status = 1;
+            }
+        }
+        cm_buf_clear(&src);
+    }
+    free(names);
+    return status;
+}
+
+static int
 cli_demo(struct cfg *c, int argc, char **argv)
 {
     struct demo_summary *sum = cm_calloc(1, sizeof(*sum));
     struct store        *st;
     struct cm_err        err;
     struct jw           *w;
-    int                  rc, status, pub_status = 0;
+    int                  rc, status, pub_status = 0, ind_status = 0;
 
     if (cli_no_more("demo", argc, argv, 0)) {
         free(sum);
@@ -912,7 +1092,6 @@ cli_demo(struct cfg *c, int argc, char **argv)
     if (rc == CM_OK)
         pub_status = cli_publish_all(c, st, w);
     jw_arr_close(w);
-    jw_obj_close(w);
     if (rc == CM_OK || sum->nfiles > 0) {
         struct jw *dw = jw_new();
 
@@ -925,8 +1104,17 @@ cli_demo(struct cfg *c, int argc, char **argv)
         cli_audit(st, "demo.load", c->demo_dir, dw);
     }
     store_close(st);
+    /* Then the indicators, computed from what was just published. */
+    jw_key(w, "indicators");
+    jw_arr_open(w);
+    if (rc == CM_OK && pub_status == 0)
+        ind_status = cli_demo_indicators(c, w);
+    jw_arr_close(w);
+    jw_obj_close(w);
     /* The summary is printed on failure too: it names the file refused */
     status = cli_print_json(w);
+    if (status == 0 && ind_status != 0)
+        status = 1;
     if (status == 0 && pub_status != 0)
         status = 1;
     jw_free(w);

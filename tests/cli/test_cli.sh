@@ -208,6 +208,10 @@ expect 2 "cannot read $TMP/none.lua" -- "$BIN" lua run "$TMP/none.lua"
 # ... reading the published datasets of the demo store, and nothing else
 printf 'local n = 0\nfor r in cm.rows("energy-site-year") do n = n + 1 end\nreturn {datasets = #cm.datasets() >= 4, rows = n > 0}\n' > data.lua
 expect 0 '^\{"result":\{"datasets":true,"rows":true\}' -- "$BIN" lua run --db "$TMP/demo.db" data.lua
+# lua publish: the demo published the built-in indicators; again: unchanged
+expect 0 '"slug":"energy-intensity".*"unchanged":true' -- "$BIN" lua publish --db "$TMP/demo.db" "$CM_SOURCE_DIR/scripts-lua/indicators/energy-intensity.lua"
+printf 'return {indicator = {slug = "x", title = {fr = "X"}, unit = "kWh", method = "m", reads = {"energy-site-year"}, period = "year", territory = "site"}, observations = {{period = "24", territory = "a", value = 1}}}\n' > badind.lua
+expect 2 '"code":"invalid_output".*observations\[1\]\.period' -- "$BIN" lua publish --db "$TMP/demo.db" badind.lua
 printf 'return cm.sql("SELECT * FROM site")\n' > priv.lua
 expect 1 '"code":"forbidden"' -- "$BIN" lua run --db "$TMP/demo.db" priv.lua
 

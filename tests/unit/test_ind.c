@@ -1,0 +1,381 @@
+/*
+** test_ind.c -- publishing a Lua indicator run (ind.c): the built-in
+** scripts-lua/indicators/energy-intensity.lua run in the sandbox over a
+** tiny energy-site-year written through the store API, its published
+** values checked against numbers computed by hand, its provenance and
+** downloads; invalid outputs refused with the row and field named; an
+** unchanged republish writing nothing.
+*/
+#include <math.h>
+#include <signal.h>
+
+#include "exp.h"
+#include "ind.h"
+#include "mem.h"
+#include "sbx.h"
+#include "store.h"
+#include "../t.h"
+
+#define T_SCRIPT                                                               \
+    CM_DEFAULT_DATASETS_DIR "/../scripts-lua/indicators/energy-intensity.lua"
+
+static const struct store_opts t_create = {1, 1, 5000, 0};
+static char                    t_path[1200];
+static char                    t_data[1000];
+
+#define T_ROW(period, site, kind, value, null, status)                         \
+    {                                                                          \
+        period, "site", site, NULL, kind, value, null, "kWh", 1, status        \
+    }
+
+/*
+** By hand (kWh/m², electricity + gas + heat, pv left out, 0.01):
+**   2023 s1: 40000 / 1000                  = 40
+**   2024 s1: (50000 + 70000) / 1000        = 120
+**   2024 s2: (12345 + 20000) / 300         = 107.8166... -> 107.82
+**   2024 s3: no floor area                 -> no row
+**   2024 s4: its gas suppressed            -> no row
+*/
+static void
+t_fixture(void)
+{
+    struct store            *st;
+    struct cm_err            err;
+    int64_t                  id, number;
+    struct store_version_new v = {"energy-site-year",
+                                  "manifest",
+                                  "{\"slug\":\"energy-site-year\","
+                                  "\"title\":{\"fr\":\"Énergie\"},"
+                                  "\"period\":\"year\",\"territory\":\"site\","
+                                  "\"kinds\":[\"electricity\",\"gas\","
+                                  "\"heat\"],\"privacy\":{\"policy\":"
+                                  "\"open\"}}",
+                                  "energy",
+                                  "2026-11-30T10:00:00Z",
+                                  0,
+                                  NULL,
+                                  NULL,
+                                  NULL,
+                                  NULL};
+    struct exp_obs           obs[] = {
+                  T_ROW("2023", "s1", "electricity", 40000, 0, 'A'),
+                  T_ROW("2024", "s1", "electricity", 50000, 0, 'A'),
+                  T_ROW("2024", "s1", "gas", 70000, 0, 'A'),
+                  T_ROW("2024", "s1", "pv", 9999, 0, 'A'),
+                  T_ROW("2024", "s2", "electricity", 12345, 0, 'A'),
+                  T_ROW("2024", "s2", "heat", 20000, 0, 'A'),
+                  T_ROW("2024", "s3", "electricity", 5000, 0, 'A'),
+                  T_ROW("2024", "s4", "electricity", 5000, 0, 'A'),
+                  T_ROW("2024", "s4", "gas", 0, 1, 'C'),
+    };
+    static const char *const extra[] = {
+        "{\"floor_area_m2\":1000}", "{\"floor_area_m2\":1000}",
+        "{\"floor_area_m2\":1000}", "{\"floor_area_m2\":1000}",
+        "{\"floor_area_m2\":300}",  "{\"floor_area_m2\":300}",
+        "{\"floor_area_m2\":null}", "{\"floor_area_m2\":200}",
+        "{\"floor_area_m2\":200}"};
+    int n = (int) (sizeof(obs) / sizeof(obs[0]));
+
+    snprintf(t_data, sizeof(t_data), "%.900s", t_tmpdir("ind"));
+    snprintf(t_path, sizeof(t_path), "%s/consometer.db", t_data);
+    ASSERT_EQ(store_open(t_path, &t_create, &st, NULL, &err), CM_OK);
+    v.n_observations = n;
+    ASSERT_EQ(store_begin(st, &err), CM_OK);
+    ASSERT_EQ(store_version_create(st, &v, &id, &number, &err), CM_OK);
+    for (int i = 0; i < n; i++)
+        ASSERT_EQ(store_obs_add(st, id, i, &obs[i], extra[i], &err), CM_OK);
+    ASSERT_EQ(store_dataset_set_latest(st, id, &err), CM_OK);
+    ASSERT_EQ(store_commit(st, &err), CM_OK);
+    store_close(st);
+}
+
+static char *
+t_read(const char *path, size_t *len)
+{
+    FILE         *f = fopen(path, "rb");
+    struct cm_buf b;
+    char          chunk[4096];
+    size_t        n;
+
+    ASSERT(f != NULL);
+    cm_buf_init(&b);
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        cm_buf_add(&b, chunk, n);
+    fclose(f);
+    cm_buf_add(&b, "", 1);
+    *len = b.len - 1;
+    return b.data;
+}
+
+/* Run src in the sandbox against the fixture; its result JSON (owned). */
+static char *
+t_run(const char *src, size_t len)
+{
+    struct sbx_limits lim;
+    struct sbx_result res;
+    char             *out;
+
+    sbx_limits_default(&lim);
+    lim.memory_bytes = 16 << 20;
+    lim.timeout_ms = 5000;
+    lim.store_path = t_path;
+    if (sbx_run(src, len, &lim, &res) != SBX_OK)
+        fprintf(stderr, "%s: %s (line %d)\n", sbx_code_name(res.code),
+                res.message, res.line);
+    ASSERT_EQ(res.code, SBX_OK);
+    out = res.json;
+    res.json = NULL;
+    sbx_result_clear(&res);
+    return out;
+}
+
+struct t_rows {
+    int  n;
+    char line[8][160];
+};
+
+static int
+t_obs(void *ctx, const struct exp_obs *o, const char *extra, struct cm_err *err)
+{
+    struct t_rows *t = ctx;
+
+    (void) err;
+    ASSERT(extra == NULL);
+    ASSERT(t->n < 8);
+    snprintf(t->line[t->n++], sizeof(t->line[0]),
+             "%s %s %s %s %s %.17g %s %lld %c", o->period, o->territory_level,
+             o->territory, o->sector ? o->sector : "-", o->kind, o->value,
+             o->unit, (long long) o->n_sites, o->status);
+    return CM_OK;
+}
+
+static void
+test_energy_intensity(void)
+{
+    struct store             *st;
+    struct store_version      v;
+    struct store_distribution d[8];
+    struct cm_err             err;
+    struct ind_result         r;
+    struct t_rows             rows;
+    size_t                    len, nd;
+    int                       found;
+    char                     *src = t_read(T_SCRIPT, &len), *json, hex[65];
+    char                      prov[300];
+
+    json = t_run(src, len);
+    ASSERT_EQ(store_open(t_path, &t_create, &st, NULL, &err), CM_OK);
+    if (ind_publish(st, src, len, json, t_data, &r, &err) != CM_OK)
+        fprintf(stderr, "%s\n", err.msg);
+    ASSERT_STREQ(r.slug, "energy-intensity");
+    ASSERT_EQ(r.version, 1);
+    ASSERT_EQ(r.unchanged, 0);
+    ASSERT_EQ(r.rows, 3);
+    ASSERT_EQ(store_version_get(st, "energy-intensity", 0, &v, &found, &err),
+              CM_OK);
+    ASSERT_EQ(found, 1);
+    ASSERT_STREQ(v.origin, "lua");
+    ASSERT_STREQ(v.sha256, r.sha256);
+    ASSERT_CONTAINS(v.manifest, "\"slug\":\"energy-intensity\"");
+    ASSERT_CONTAINS(v.manifest, "\"kinds\":[\"electricity\",\"gas\","
+                                "\"heat\"]");
+    exp_sha256_hex(src, len, hex);
+    snprintf(prov, sizeof(prov),
+             "\"unit\":\"kWh/m²\",\"script_sha256\":\"%s\",\"reads\":[{"
+             "\"slug\":\"energy-site-year\",\"version\":1}]}",
+             hex);
+    ASSERT_CONTAINS(v.provenance, prov);
+    ASSERT_CONTAINS(v.provenance, "{\"method\":\"sum of the electricity");
+    memset(&rows, 0, sizeof(rows));
+    ASSERT_EQ(store_obs_each(st, v.id, t_obs, &rows, &err), CM_OK);
+    ASSERT_EQ(rows.n, 3);
+    ASSERT_STREQ(rows.line[0], "2023 site s1 - indicator 40 kWh/m² 0 A");
+    ASSERT_STREQ(rows.line[1], "2024 site s1 - indicator 120 kWh/m² 0 A");
+    ASSERT_STREQ(rows.line[2],
+                 "2024 site s2 - indicator 107.81999999999999 kWh/m² 0 A");
+    ASSERT_EQ(store_distribution_list(st, v.id, d, 8, &nd, &err), CM_OK);
+    ASSERT(nd >= 5);
+    for (size_t i = 0; i < nd; i++)
+        if (strcmp(d[i].format, "csv") == 0)
+            ASSERT_STREQ(d[i].sha256, r.sha256);
+    store_version_clear(&v);
+
+    /* The same script on the same data: nothing new. */
+    ASSERT_EQ(ind_publish(st, src, len, json, t_data, &r, &err), CM_OK);
+    ASSERT_EQ(r.unchanged, 1);
+    ASSERT_EQ(r.version, 1);
+    store_close(st);
+    free(json);
+    free(src);
+}
+
+static const char t_head[] =
+    "{\"indicator\":{\"slug\":\"t-ind\",\"title\":{\"fr\":\"T\"},"
+    "\"unit\":\"kWh\",\"method\":\"m\",\"period\":\"year\","
+    "\"territory\":\"site\",\"reads\":[\"energy-site-year\"]},"
+    "\"observations\":[";
+
+static void
+t_refuse(const char *rows, const char *expect)
+{
+    struct store     *st;
+    struct cm_err     err;
+    struct ind_result r;
+    struct cm_buf     b;
+
+    cm_buf_init(&b);
+    cm_buf_printf(&b, "%s%s]}", t_head, rows);
+    ASSERT_EQ(store_open(t_path, &t_create, &st, NULL, &err), CM_OK);
+    ASSERT_EQ(ind_publish(st, "x", 1, b.data, NULL, &r, &err), CM_EINVAL);
+    ASSERT_CONTAINS(err.msg, expect);
+    store_close(st);
+    cm_buf_clear(&b);
+}
+
+static void
+test_invalid(void)
+{
+    struct store     *st;
+    struct cm_err     err;
+    struct ind_result r;
+    struct sbx_limits lim;
+    struct sbx_result res;
+    const char        nan_src[] =
+        "return {indicator = {}, observations = {{value = 0/0}}}";
+    int                  found;
+    struct store_version v;
+
+    t_refuse("{\"period\":\"2024\",\"territory\":\"56121\",\"value\":1},"
+             "{\"period\":\"2024\",\"territory\":\"56098\",\"value\":1e999}",
+             "observations[2].value: not a finite number");
+    t_refuse("{\"period\":\"2024\",\"territory\":\"56121\",\"value\":\"NaN\"}",
+             "observations[1].value: not a finite number");
+    t_refuse("{\"period\":\"2024\",\"territory\":\"56121\",\"value\":null}",
+             "observations[1].value: required");
+    t_refuse("{\"period\":\"2024\",\"territory\":\"56121\",\"value\":1},"
+             "{\"period\":\"2024-01\",\"territory\":\"56121\",\"value\":1}",
+             "observations[2].period: '2024-01' is not a year period (YYYY)");
+    t_refuse("{\"period\":\"2024\",\"value\":1}",
+             "observations[1].territory: required");
+    t_refuse("{\"period\":\"2024\",\"territory\":\"a\",\"sector\":3,"
+             "\"value\":1}",
+             "observations[1].sector: expected a string");
+    t_refuse("{\"period\":\"2024\",\"territory\":\"a\",\"kind\":\"x\","
+             "\"value\":1}",
+             "observations[1].kind: unknown dimension");
+    t_refuse("{\"period\":\"2024\",\"territory\":\"a\",\"value\":1},"
+             "{\"period\":\"2024\",\"territory\":\"a\",\"value\":2}",
+             "observations[2]: same period, territory and sector as "
+             "observations[1]");
+
+    ASSERT_EQ(store_open(t_path, &t_create, &st, NULL, &err), CM_OK);
+#define T_BAD(json, expect)                                                    \
+    do {                                                                       \
+        ASSERT_EQ(ind_publish(st, "x", 1, json, NULL, &r, &err), CM_EINVAL);   \
+        ASSERT_CONTAINS(err.msg, expect);                                      \
+    } while (0)
+    T_BAD("{\"indicator\":{\"slug\":\"a\",\"unit\":\"kWh\",\"method\":\"m\","
+          "\"period\":\"year\",\"territory\":\"site\"},\"observations\":[{"
+          "\"period\":\"2024\",\"territory\":\"a\",\"value\":1}]}",
+          "indicator.title.fr: required");
+    T_BAD("{\"indicator\":{\"slug\":\"A b\",\"title\":{\"fr\":\"T\"}}}",
+          "indicator.slug");
+    T_BAD("{\"indicator\":{\"slug\":\"a\",\"title\":{\"fr\":\"T\"},"
+          "\"unit\":\"\"}}",
+          "indicator.unit: empty");
+    T_BAD("{\"indicator\":{\"slug\":\"a\",\"title\":{\"fr\":\"T\"},"
+          "\"unit\":\"u\",\"method\":\"m\",\"period\":\"week\"}}",
+          "indicator.period");
+    T_BAD("[1,2]", "the result is not");
+    T_BAD("{\"indicator\":{\"slug\":\"a\",\"title\":{\"fr\":\"T\"},"
+          "\"unit\":\"u\",\"method\":\"m\",\"period\":\"year\","
+          "\"territory\":\"commune\"}}",
+          "indicator.territory: only \"site\"");
+    T_BAD("{\"indicator\":{\"slug\":\"a\",\"title\":{\"fr\":\"T\"},"
+          "\"unit\":\"u\",\"method\":\"m\",\"period\":\"year\","
+          "\"territory\":\"site\"},\"observations\":[{"
+          "\"period\":\"2024\",\"territory\":\"a\",\"value\":1}]}",
+          "indicator.reads: name at least one");
+    T_BAD("{\"indicator\":{\"slug\":\"a\",\"title\":{\"fr\":\"T\"},"
+          "\"unit\":\"u\",\"method\":\"m\",\"period\":\"year\","
+          "\"territory\":\"site\",\"reads\":[\"nope\"]},\"observations\":[{"
+          "\"period\":\"2024\",\"territory\":\"a\",\"value\":1}]}",
+          "indicator.reads[1]: no published dataset 'nope'");
+    /* Nothing of the refused ones was written. */
+    ASSERT_EQ(store_version_get(st, "t-ind", 0, &v, &found, &err), CM_OK);
+    ASSERT_EQ(found, 0);
+    ASSERT_EQ(store_version_get(st, "a", 0, &v, &found, &err), CM_OK);
+    ASSERT_EQ(found, 0);
+    /* A dataset drawn from readings cannot be overwritten by a script. */
+    ASSERT_EQ(ind_publish(st, "x", 1,
+                          "{\"indicator\":{\"slug\":\"energy-site-year\","
+                          "\"title\":{\"fr\":\"T\"},\"unit\":\"u\","
+                          "\"method\":\"m\",\"period\":\"year\","
+                          "\"territory\":\"site\",\"reads\":["
+                          "\"energy-site-year\"]},\"observations\":[{"
+                          "\"period\":\"2024\",\"territory\":\"a\","
+                          "\"value\":1}]}",
+                          NULL, &r, &err),
+              CM_ECONFLICT);
+    store_close(st);
+
+    /* NaN never leaves the sandbox: JSON cannot carry it. */
+    sbx_limits_default(&lim);
+    lim.timeout_ms = 5000;
+    ASSERT_EQ(sbx_run(nan_src, strlen(nan_src), &lim, &res),
+              SBX_INVALID_OUTPUT);
+    sbx_result_clear(&res);
+}
+
+/* A new result publishes version 2, with what it read as provenance. */
+static void
+test_republish(void)
+{
+    struct store     *st;
+    struct cm_err     err;
+    struct ind_result r;
+    struct cm_buf     b;
+
+    cm_buf_init(&b);
+    cm_buf_printf(&b,
+                  "%s{\"period\":\"2024\",\"territory\":\"56121\","
+                  "\"sector\":\"education\",\"value\":12.5}]}",
+                  t_head);
+    ASSERT_EQ(store_open(t_path, &t_create, &st, NULL, &err), CM_OK);
+    ASSERT_EQ(ind_publish(st, "a", 1, b.data, NULL, &r, &err), CM_OK);
+    ASSERT_EQ(r.version, 1);
+    ASSERT_EQ(ind_publish(st, "b", 1, b.data, NULL, &r, &err), CM_OK);
+    ASSERT_EQ(r.unchanged, 1);
+    cm_buf_clear(&b);
+    cm_buf_printf(&b,
+                  "%s{\"period\":\"2024\",\"territory\":\"56121\","
+                  "\"sector\":\"education\",\"value\":13}]}",
+                  t_head);
+    ASSERT_EQ(ind_publish(st, "a", 1, b.data, NULL, &r, &err), CM_OK);
+    ASSERT_EQ(r.unchanged, 0);
+    ASSERT_EQ(r.version, 2);
+    ASSERT_EQ(r.rows, 1);
+    /* Same rows, another method: a new version too. */
+    cm_buf_clear(&b);
+    cm_buf_printf(&b, "%s%s", "{\"indicator\":{\"slug\":\"t-ind\",",
+                  strstr(t_head, "\"title\""));
+    memcpy(strstr(b.data, "\"m\""), "\"n\"", 3);
+    cm_buf_printf(&b, "{\"period\":\"2024\",\"territory\":\"56121\","
+                      "\"sector\":\"education\",\"value\":13}]}");
+    ASSERT_EQ(ind_publish(st, "a", 1, b.data, NULL, &r, &err), CM_OK);
+    ASSERT_EQ(r.unchanged, 0);
+    ASSERT_EQ(r.version, 3);
+    cm_buf_clear(&b);
+    store_close(st);
+}
+
+int
+main(void)
+{
+    signal(SIGPIPE, SIG_DFL);
+    t_fixture();
+    RUN(test_energy_intensity);
+    RUN(test_invalid);
+    RUN(test_republish);
+    return 0;
+}
