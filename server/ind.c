@@ -13,6 +13,7 @@
 #include "ds_manifest.h"
 #include "exp.h"
 #include "ind.h"
+#include "pub.h"
 #include "jw.h"
 #include "mem.h"
 #include "store.h"
@@ -477,16 +478,13 @@ ind_write(struct store *st, const struct ind *d, const char *manifest,
           const char *provenance, const char *data_dir, struct ind_result *r,
           struct cm_err *err)
 {
-    char                      dir[DL_PATH_MAX], now[32];
-    struct store_version_new  nv;
-    struct store_version      v;
-    struct store_distribution dist[8];
-    size_t                    nd = 0;
-    int64_t                   id;
-    int                       found, rc;
-    char                     *search = ind_search_text(d);
-    time_t                    t = time(NULL);
-    struct tm                 tm;
+    char                     now[32];
+    struct store_version_new nv;
+    int64_t                  id;
+    int                      rc;
+    char                    *search = ind_search_text(d);
+    time_t                   t = time(NULL);
+    struct tm                tm;
 
     gmtime_r(&t, &tm);
     strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -507,26 +505,8 @@ ind_write(struct store *st, const struct ind *d, const char *manifest,
         ind_obs(d, &d->rows[i], &o);
         rc = store_obs_add(st, id, (int64_t) i, &o, NULL, err);
     }
-    if (rc == CM_OK) /* First: store_version_get finds versions by it */
-        rc = store_dataset_set_latest(st, id, err);
-    if (rc != CM_OK)
-        return rc;
-    memset(&v, 0, sizeof(v));
-    rc = store_version_get(st, d->slug, r->version, &v, &found, err);
-    if (rc == CM_OK && !found)
-        rc = cm_fail(err, CM_EINTERNAL, "version %lld of %s not found",
-                     (long long) r->version, d->slug);
-    if (rc == CM_OK && data_dir != NULL) {
-        rc = dl_dir(data_dir, &v, dir, sizeof(dir), err);
-        if (rc == CM_OK)
-            rc = store_prepare_dir(dir, err);
-    }
     if (rc == CM_OK)
-        rc = exp_version_describe(st, &v, data_dir ? dir : NULL, dist,
-                                  sizeof(dist) / sizeof(dist[0]), &nd, err);
-    store_version_clear(&v);
-    for (size_t i = 0; rc == CM_OK && i < nd; i++)
-        rc = store_distribution_add(st, id, &dist[i], err);
+        rc = pub_finish_version(st, id, d->slug, r->version, data_dir, err);
     return rc;
 }
 

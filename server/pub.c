@@ -1289,19 +1289,48 @@ pub_digest(struct pub *p, const size_t *order, const char *columns,
     return rc;
 }
 
+int
+pub_finish_version(struct store *st, int64_t id, const char *slug,
+                   int64_t number, const char *data_dir, struct cm_err *err)
+{
+    char                      dir[DL_PATH_MAX];
+    struct store_version      v;
+    struct store_distribution d[8];
+    size_t                    nd = 0;
+    int                       found, rc;
+
+    /* First: store_version_get finds versions through it */
+    if ((rc = store_dataset_set_latest(st, id, err)) != CM_OK)
+        return rc;
+    rc = store_version_get(st, slug, number, &v, &found, err);
+    if (rc == CM_OK && !found)
+        rc = cm_fail(err, CM_EINTERNAL, "version %lld of %s not found",
+                     (long long) number, slug);
+    if (rc != CM_OK)
+        return rc;
+    if (data_dir != NULL) {
+        rc = dl_dir(data_dir, &v, dir, sizeof(dir), err);
+        if (rc == CM_OK)
+            rc = store_prepare_dir(dir, err);
+    }
+    if (rc == CM_OK)
+        rc = exp_version_describe(st, &v, data_dir ? dir : NULL, d,
+                                  sizeof(d) / sizeof(d[0]), &nd, err);
+    store_version_clear(&v);
+    for (size_t i = 0; rc == CM_OK && i < nd; i++)
+        rc = store_distribution_add(st, id, &d[i], err);
+    return rc;
+}
+
 static int
 pub_write(struct pub *p, const size_t *order, const char *manifest,
           const char *columns, const char *disclosure, const char *published_at,
           const char *data_dir, struct pub_result *r, struct cm_err *err)
 {
-    char                      dir[DL_PATH_MAX];
-    struct store_version_new  nv;
-    struct store_version      v;
-    struct store_distribution d[8];
-    size_t                    nd = 0;
-    int64_t                   id;
-    int                       found, rc;
-    char                     *search = pub_search_text(p->m);
+    struct store_version_new nv;
+    int64_t                  id;
+    int                      rc;
+    char                    *search = pub_search_text(p->m);
 
     memset(&nv, 0, sizeof(nv));
     nv.slug = p->m->slug;
@@ -1326,27 +1355,9 @@ pub_write(struct pub *p, const size_t *order, const char *manifest,
     }
     if (rc == CM_OK && p->m->policy == DS_OPEN)
         rc = pub_guard_open(p, id, err);
-    if (rc == CM_OK) /* First: store_version_get finds versions by it */
-        rc = store_dataset_set_latest(p->st, id, err);
-    if (rc != CM_OK)
-        return rc;
-    rc = store_version_get(p->st, p->m->slug, r->version, &v, &found, err);
-    if (rc == CM_OK && !found)
-        rc = cm_fail(err, CM_EINTERNAL, "version %lld of %s not found",
-                     (long long) r->version, p->m->slug);
-    if (rc != CM_OK)
-        return rc;
-    if (data_dir != NULL) {
-        rc = dl_dir(data_dir, &v, dir, sizeof(dir), err);
-        if (rc == CM_OK)
-            rc = store_prepare_dir(dir, err);
-    }
     if (rc == CM_OK)
-        rc = exp_version_describe(p->st, &v, data_dir ? dir : NULL, d,
-                                  sizeof(d) / sizeof(d[0]), &nd, err);
-    store_version_clear(&v);
-    for (size_t i = 0; rc == CM_OK && i < nd; i++)
-        rc = store_distribution_add(p->st, id, &d[i], err);
+        rc = pub_finish_version(p->st, id, p->m->slug, r->version, data_dir,
+                                err);
     return rc;
 }
 

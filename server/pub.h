@@ -57,6 +57,17 @@ int pub_publish(struct store *st, const struct ds_manifest *m,
                 const struct pub_opts *o, struct pub_result *r,
                 struct cm_err *err);
 
+/*
+** Finish version 'id' (number 'number' of 'slug'), written in the
+** caller's transaction with its rows: make it the latest, then compute
+** the checksum of every download into distribution rows, writing the
+** files into data_dir's cache (NULL: checksums only). The publisher and
+** the Lua indicators (ind.c) both end a version with it.
+*/
+int pub_finish_version(struct store *st, int64_t id, const char *slug,
+                       int64_t number, const char *data_dir,
+                       struct cm_err *err);
+
 /* The summary the CLI prints: slug, version, rows, suppressed, sha256. */
 void pub_result_write_json(const struct pub_result *r, struct jw *w);
 
