@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mem.h"
+
 /* X(name, wire code): every way a run can end. */
 #define SBX_CODE_MAP(X)                                                        \
     X(OK, "ok")                                                                \
@@ -39,14 +41,17 @@ enum sbx_code {
 };
 
 struct sbx_limits {
-    int64_t     memory_bytes; /* Live bytes of the Lua state (lua.memory_mb) */
-    int64_t     instructions; /* VM instructions, all coroutines together */
+    int64_t memory_bytes;     /* Live bytes of the Lua state (lua.memory_mb) */
+    int64_t instructions;     /* VM instructions, all coroutines together;
+                              ** 0: unmetered (no count hook: a timer arms
+                              ** the hook to check the deadline) */
     int         timeout_ms;   /* Wall clock, from the fork */
     int64_t     output_rows;  /* Most entries in any one table of the result */
     int64_t     output_bytes; /* Most bytes of the result as JSON */
     int64_t     clock;      /* Run clock for os.time/os.date (Unix s); 0: now */
     const char *store_path; /* Store the cm.* functions read, read-only;
                             ** NULL: none (cm.* calls raise an error) */
+    int compile_only;       /* Only compile: result true, or syntax_error */
 };
 
 struct sbx_result {
@@ -62,6 +67,10 @@ struct sbx_result {
 /* Defaults of the lua.* settings: 64 MiB, 2e8, 10 s, 100000, 16 MiB. */
 void sbx_limits_default(struct sbx_limits *lim);
 
+struct cfg;
+/* The lua.* settings of c (store_path and clock left unset). */
+void sbx_limits_from_cfg(const struct cfg *c, struct sbx_limits *lim);
+
 /*
 ** Run 'src' (len bytes of Lua text; binary chunks are refused) in a new
 ** worker under 'lim', and fill *res. Returns res->code. Never raises a
@@ -69,6 +78,40 @@ void sbx_limits_default(struct sbx_limits *lim);
 */
 enum sbx_code sbx_run(const char *src, size_t len, const struct sbx_limits *lim,
                       struct sbx_result *res);
+
+/*
+** A worker forked ahead of its run, for callers that keep several at
+** once (the run queue, runq.c). sbx_proc_spawn() forks it: it opens the
+** store, drops its rights and waits for a script, so that starting a run
+** is one write. sbx_proc_send() starts the run; the caller polls
+** p->out_fd and calls sbx_proc_read() when it is readable until it
+** returns 1 (the worker is done), or reaches p->kill_at; then
+** sbx_proc_finish() reaps it and fills *res. sbx_proc_discard() kills
+** and reaps one that will not be used. sbx_run() is these in a row.
+*/
+struct sbx_proc {
+    int               pid;    /* 0: none */
+    int               job_fd; /* Write end: the script goes there */
+    int               out_fd; /* Read end: the answer comes from there */
+    int64_t           started_ms, kill_at; /* CLOCK_MONOTONIC, ms */
+    int               overflow;            /* The answer passed its cap */
+    struct sbx_limits lim;                 /* As spawned (store_path kept) */
+    struct cm_buf     out;                 /* The answer so far */
+    size_t            cap;                 /* Most bytes it may have */
+};
+
+/* 0, or -1 with errno (fork or pipe failed). */
+int sbx_proc_spawn(struct sbx_proc *p, const struct sbx_limits *lim);
+/* Hand the script to the worker and start its clock. 'clock' is the run
+** clock of os.time (0: now). 0, or -1 when the worker is gone. */
+int sbx_proc_send(struct sbx_proc *p, const char *src, size_t len,
+                  int64_t clock);
+/* Read what the worker wrote: 1 when it has closed its end (or its
+** answer passed lim.output_bytes), 0 when more may come. */
+int  sbx_proc_read(struct sbx_proc *p);
+void sbx_proc_finish(struct sbx_proc *p, int timed_out, struct sbx_result *res);
+void sbx_proc_discard(struct sbx_proc *p); /* NULL-safe; p->pid 0 is none */
+int64_t sbx_now_ms(void);                  /* CLOCK_MONOTONIC, ms */
 
 void        sbx_result_clear(struct sbx_result *res); /* NULL-safe */
 const char *sbx_code_name(enum sbx_code code);        /* "memory_limit" */

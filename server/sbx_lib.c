@@ -14,10 +14,12 @@
 ** __mode is refused (use-after-free in luaV_finishset under a budget).
 */
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <time.h>
 
 #include <lauxlib.h>
@@ -25,6 +27,7 @@
 #include <lualib.h>
 
 #include "jw.h"
+#include "mem.h"
 #include "sbx.h"
 
 #define SBX_HOOK_EVERY 1000 /* Instructions between two hook calls */
@@ -36,6 +39,9 @@
 #define SBX_PATTERN_STEPS 1e11
 #define SBX_CHUNK "=script" /* The script's chunk name: "script:LINE:" */
 #define SBX_SEED 0x5eed     /* math.random's seed for every run */
+/* Unmetered runs (lua.instructions 0): how often a timer signal arms the
+** hook so that it checks the deadline, microseconds. */
+#define SBX_TICK_US 5000
 
 struct sbx_state {
     size_t        used, peak, budget; /* Live bytes of the state */
@@ -47,7 +53,20 @@ struct sbx_state {
     char          stop_msg[256];
     int           stop_line;
     int           err_line; /* Line of the error that reached the top */
+    int           unmetered; /* lua.instructions 0: no count hook */
 };
+
+/*
+** Unmetered runs. Lua 5.4 takes a slower dispatch path at every
+** instruction while a count hook is set, whatever its count, and that is
+** most of the sandbox's cost on a compute loop. Without an instruction
+** budget, the hook is off, and a timer signal arms it (lua_sethook may be
+** called from a signal handler: lua.c does it for SIGINT) on the thread
+** that runs, so the deadline is still checked in the script with its
+** line; the hook then disarms itself. One run per worker process, so
+** these are the process's own.
+*/
+static lua_State *volatile sbx_main_L, *volatile sbx_running_L;
 
 static struct sbx_state *
 sbx_S(lua_State *L)
@@ -56,15 +75,6 @@ sbx_S(lua_State *L)
 
     lua_getallocf(L, &ud);
     return ud;
-}
-
-static int64_t
-sbx_now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void *
@@ -154,6 +164,13 @@ sbx_hook(lua_State *L, lua_Debug *ar)
     struct sbx_state *s = sbx_S(L);
 
     (void) ar;
+    if (s->stop == SBX_OK && s->unmetered) {
+        if (sbx_now_ms() >= s->deadline_ms)
+            SBX_STOP(L, SBX_TIME_LIMIT,
+                     "script exceeded lua.timeout_ms (%d ms)", s->timeout_ms);
+        lua_sethook(L, NULL, 0, 0); /* Until the next tick arms it */
+        return;
+    }
     if (s->stop == SBX_OK) {
         s->instr += SBX_HOOK_EVERY;
         if (s->instr > s->instr_max)
@@ -417,7 +434,13 @@ sbx_auxresume(lua_State *L, lua_State *co, int narg)
         return -1;
     }
     lua_xmove(L, co, narg);
-    status = lua_resume(co, L, narg, &nres);
+    {
+        lua_State *prev = sbx_running_L;
+
+        sbx_running_L = co;
+        status = lua_resume(co, L, narg, &nres);
+        sbx_running_L = prev;
+    }
     if (status == LUA_ERRMEM)
         sbx_trip_memory(L);
     if (s->stop != SBX_OK)
@@ -444,7 +467,8 @@ sbx_co_create(lua_State *L)
     if (sbx_S(L)->stop != SBX_OK)
         return sbx_reraise(L);
     co = lua_newthread(L);
-    lua_sethook(co, sbx_hook, LUA_MASKCOUNT, SBX_HOOK_EVERY);
+    if (!sbx_S(L)->unmetered)
+        lua_sethook(co, sbx_hook, LUA_MASKCOUNT, SBX_HOOK_EVERY);
     lua_pushvalue(L, 1);
     lua_xmove(L, co, 1);
     return 1;
@@ -1072,6 +1096,41 @@ sbx_error_text(lua_State *L, int idx, char *buf, size_t size, int *line)
     snprintf(buf, size, "%s", m);
 }
 
+static void
+sbx_tick(int sig)
+{
+    lua_State *T = sbx_running_L ? sbx_running_L : sbx_main_L;
+
+    (void) sig;
+    if (T != NULL)
+        lua_sethook(T, sbx_hook, LUA_MASKCOUNT, 1);
+}
+
+static void
+sbx_tick_start(lua_State *L)
+{
+    struct sigaction sa;
+    struct itimerval it = {{0, SBX_TICK_US}, {0, SBX_TICK_US}};
+
+    sbx_main_L = L;
+    sbx_running_L = NULL;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = sbx_tick;
+    sa.sa_flags = SA_RESTART; /* SQLite's reads must not see EINTR */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGALRM, &sa, NULL);
+    setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void
+sbx_tick_stop(void)
+{
+    struct itimerval off = {{0, 0}, {0, 0}};
+
+    setitimer(ITIMER_REAL, &off, NULL);
+    sbx_main_L = sbx_running_L = NULL;
+}
+
 void
 sbx_lua_run(const char *src, size_t len, const struct sbx_limits *lim,
             int64_t deadline_ms, struct store_sbx *db, const char *db_error,
@@ -1087,7 +1146,8 @@ sbx_lua_run(const char *src, size_t len, const struct sbx_limits *lim,
     struct cm_err    err;
 
     s.budget = (size_t) lim->memory_bytes;
-    s.instr_max = lim->instructions;
+    s.unmetered = lim->instructions == 0;
+    s.instr_max = s.unmetered ? INT64_MAX : lim->instructions;
     s.deadline_ms = deadline_ms;
     s.timeout_ms = lim->timeout_ms;
     s.clock = lim->clock ? lim->clock : (int64_t) time(NULL);
@@ -1123,10 +1183,20 @@ sbx_lua_run(const char *src, size_t len, const struct sbx_limits *lim,
                  line, msg);
         goto done;
     }
+    if (lim->compile_only) {
+        out->json = cm_strndup("true", 4);
+        out->json_len = 4;
+        goto done;
+    }
     lua_pushcfunction(L, sbx_msgh);
     lua_insert(L, -2);
-    lua_sethook(L, sbx_hook, LUA_MASKCOUNT, SBX_HOOK_EVERY);
+    if (s.unmetered)
+        sbx_tick_start(L);
+    else
+        lua_sethook(L, sbx_hook, LUA_MASKCOUNT, SBX_HOOK_EVERY);
     status = lua_pcall(L, 0, 1, 1);
+    if (s.unmetered)
+        sbx_tick_stop();
     lua_sethook(L, NULL, 0, 0);
     if (s.stop != SBX_OK) {
         sbx_fail(out, s.stop, s.stop_line, s.stop_msg);

@@ -210,6 +210,50 @@ test_hostile(void)
     }
 }
 
+/*
+** Unmetered runs (lua.instructions 0: no count hook, a timer arms it):
+** every script that the instruction budget stops must still be stopped,
+** now by the deadline, whatever it hides in (coroutines, metamethods,
+** callbacks, pcall loops); and a normal script runs to its result.
+*/
+static void
+test_unmetered(void)
+{
+    struct sbx_limits lim;
+    struct sbx_result res;
+    size_t            n = sizeof(hostile) / sizeof(hostile[0]), tried = 0;
+
+    limits_small(&lim);
+    lim.instructions = 0;
+    for (size_t i = 0; i < n; i++) {
+        enum sbx_code code;
+
+        if (hostile[i].code != SBX_INSTRUCTION_LIMIT)
+            continue;
+        lim.timeout_ms = 300;
+        code = sbx_run(SRC(hostile[i].src), &lim, &res);
+        /* A pattern whose worst case is refused before matching (the hook
+        ** cannot fire inside the matcher) is refused either way. */
+        if (code != SBX_TIME_LIMIT && !(code == SBX_INSTRUCTION_LIMIT &&
+                                        strstr(res.message, "backtrack"))) {
+            fprintf(stderr, "unmetered '%s': got %s (%s)\n", hostile[i].name,
+                    sbx_code_name(code), res.message);
+            exit(1);
+        }
+        sbx_result_clear(&res);
+        tried++;
+    }
+    ASSERT(tried >= 10);
+    lim.timeout_ms = 15000;
+    ASSERT_EQ(sbx_run(SRC("local n = 0 for i = 1, 1e6 do n = n + i end "
+                          "return n"),
+                      &lim, &res),
+              SBX_OK);
+    ASSERT_STREQ(res.json, "500000500000");
+    ASSERT_EQ(res.instructions, 0);
+    sbx_result_clear(&res);
+}
+
 static char *
 run_ok(const char *src, const struct sbx_limits *lim, struct sbx_result *res)
 {
@@ -405,6 +449,7 @@ main(void)
     /* The parent must survive with the default dispositions too. */
     signal(SIGPIPE, SIG_DFL);
     RUN(test_hostile);
+    RUN(test_unmetered);
     RUN(test_results);
     RUN(test_stats_and_lines);
     RUN(test_time_limit_in_hook);
