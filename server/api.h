@@ -29,5 +29,14 @@ int api_openapi(struct req *rq);
 
 /* api_download.c: a published version as a file (dl.c caches it) */
 int api_download(struct req *rq);
+/* api_scripts.c: the datathon (team token) and the published indicators */
+int api_scripts_add(struct req *rq);
+int api_scripts_list(struct req *rq);
+int api_script_show(struct req *rq);
+int api_script_run(struct req *rq);
+int api_script_publish(struct req *rq);
+int api_run_show(struct req *rq);
+int api_indicators_list(struct req *rq);
+int api_indicator_source(struct req *rq);
 
 #endif /* CM_API_H */

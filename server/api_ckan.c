@@ -333,31 +333,6 @@ ckan_package(struct jw *w, const char *base, const struct hv_ds *d)
     jw_obj_close(w);
 }
 
-/* The body of a POST, up to http.body_max, into *out. */
-static int
-ckan_read_body(struct req *rq, struct cm_buf *out, struct cm_err *err)
-{
-    char chunk[4096];
-    int  got;
-
-    while ((got = mg_read(rq->conn, chunk, sizeof(chunk))) > 0) {
-        if ((int64_t) (out->len + (size_t) got) > rq->cfg->http_body_max) {
-            cm_fail(err, CM_ELIMIT,
-                    "request body exceeds http.body_max "
-                    "(%lld bytes)",
-                    (long long) rq->cfg->http_body_max);
-            cm_err_limit(err, "http.body_max", rq->cfg->http_body_max);
-            return err->code;
-        }
-        cm_buf_add(out, chunk, (size_t) got);
-    }
-    if (got < 0) {
-        http_close_after(rq);
-        return cm_fail(err, CM_EMALFORMED, "the request body was cut short");
-    }
-    return CM_OK;
-}
-
 /*
 ** An action's parameters into *out: the query string's on a GET (the
 ** dispatcher has checked them against routes.c), the JSON object's keys
@@ -391,7 +366,9 @@ ckan_args(struct req *rq, struct query *body, const struct query **out,
     }
     cm_buf_init(&raw);
     cm_buf_init(&text);
-    if ((rc = ckan_read_body(rq, &raw, err)) != CM_OK || raw.len == 0) {
+    if ((rc = http_read_body(rq, rq->cfg->http_body_max, "http.body_max", &raw,
+                             err)) != CM_OK ||
+        raw.len == 0) {
         cm_buf_clear(&raw);
         return rc;
     }

@@ -334,38 +334,6 @@ api_url_params(struct cm_buf *b, const struct query *q, const char *skip1,
 
 /* ---- JSON text published with a version ------------------------------- */
 
-/* Write a yajl tree through jw (NULL: null). Published JSON was written
-** by jw in the first place, so this gives it back as it was. */
-static void
-api_jw_tree(struct jw *w, yajl_val v)
-{
-    if (v == NULL || YAJL_IS_NULL(v))
-        jw_null(w);
-    else if (YAJL_IS_STRING(v))
-        jw_str(w, YAJL_GET_STRING(v));
-    else if (YAJL_IS_INTEGER(v))
-        jw_int(w, YAJL_GET_INTEGER(v));
-    else if (YAJL_IS_NUMBER(v))
-        jw_double(w, YAJL_GET_DOUBLE(v));
-    else if (YAJL_IS_TRUE(v))
-        jw_bool(w, 1);
-    else if (YAJL_IS_FALSE(v))
-        jw_bool(w, 0);
-    else if (YAJL_IS_OBJECT(v)) {
-        jw_obj_open(w);
-        for (size_t i = 0; i < v->u.object.len; i++) {
-            jw_key(w, v->u.object.keys[i]);
-            api_jw_tree(w, v->u.object.values[i]);
-        }
-        jw_obj_close(w);
-    } else {
-        jw_arr_open(w);
-        for (size_t i = 0; i < v->u.array.len; i++)
-            api_jw_tree(w, v->u.array.values[i]);
-        jw_arr_close(w);
-    }
-}
-
 /* Parse published JSON text (NULL: NULL). A text the store accepted but
 ** yajl does not is logged and read as null rather than failing the page. */
 static yajl_val
@@ -1184,9 +1152,9 @@ api_catalog_item(struct jw *w, const struct api_entry *e, int with_score)
     jw_obj_open(w);
     jw_kv_str(w, "slug", e->slug);
     jw_key(w, "title");
-    api_jw_tree(w, api_json_get(e->manifest, "title", yajl_t_any));
+    jw_tree(w, api_json_get(e->manifest, "title", yajl_t_any));
     jw_key(w, "description");
-    api_jw_tree(w, api_json_get(e->manifest, "description", yajl_t_any));
+    jw_tree(w, api_json_get(e->manifest, "description", yajl_t_any));
     jw_kv_str(w, "license", api_json_str(e->manifest, "license"));
     jw_key(w, "themes");
     jw_arr_open(w);
@@ -1587,12 +1555,12 @@ api_dataset_show(struct req *rq)
     jw_kv_str(w, "sha256", v.sha256[0] ? v.sha256 : NULL);
     jw_kv_str(w, "origin", v.origin);
     jw_key(w, "metadata");
-    api_jw_tree(w, manifest);
+    jw_tree(w, manifest);
     api_cols_write(w, &cols, all, cols.n < NELEM(all) ? cols.n : NELEM(all));
     jw_key(w, "disclosure");
-    api_jw_tree(w, disclosure);
+    jw_tree(w, disclosure);
     jw_key(w, "provenance");
-    api_jw_tree(w, provenance);
+    jw_tree(w, provenance);
     jw_key(w, "resources");
     jw_arr_open(w);
     for (size_t i = 0; i < ndist; i++) {

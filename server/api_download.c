@@ -8,7 +8,8 @@
 ** Everything in the headers comes from the distribution row the
 ** publisher wrote, so HEAD, 304 and the headers of a first download are
 ** answered before the file exists. The body comes from the cache (dl.c);
-** the first request for a file streams it while the cache fills.
+** the first request for a file streams it while the cache fills. Each
+** body sent is counted (dl.h) for the platform's own footprint.
 */
 #include <errno.h>
 #include <fcntl.h>
@@ -65,10 +66,12 @@ dl_send_head(struct dl_reply *r, int status, int64_t len)
     r->rq->head = head;
 }
 
-/* Stream bytes [first, last] of the file at path. 0, or -1 when the
-** client went away or the file could not be read (logged). */
+/* Stream bytes [first, last] of the file at path, adding what was
+** written to *sent. 0, or -1 when the client went away or the file
+** could not be read (logged). */
 static int
-dl_send_file(struct req *rq, const char *path, int64_t first, int64_t last)
+dl_send_file(struct req *rq, const char *path, int64_t first, int64_t last,
+             int64_t *sent)
 {
     char   *buf;
     int     fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -96,6 +99,7 @@ dl_send_file(struct req *rq, const char *path, int64_t first, int64_t last)
             break;
         }
         at += n;
+        *sent += n;
     }
     free(buf);
     close(fd);
@@ -297,10 +301,10 @@ dl_lookup(struct req *rq, const char *slug, int64_t number, const char *format,
 
 /* Send the body of a 200 or 206 for r: from the cache, building the file
 ** first if needed (and streaming that build when the whole file is
-** asked for). Returns the status sent. */
+** asked for). Returns the status sent; *sent the body bytes written. */
 static int
 dl_send_body(struct dl_reply *r, const struct store_version *v, int status,
-             int64_t first, int64_t last)
+             int64_t first, int64_t last, int64_t *sent)
 {
     struct req   *rq = r->rq;
     char          path[DL_PATH_MAX];
@@ -312,6 +316,7 @@ dl_send_body(struct dl_reply *r, const struct store_version *v, int status,
                    status == 200 ? dl_tee_write : NULL, &tee, path,
                    sizeof(path), &teed, &err);
     if (teed) {
+        *sent = tee.sent;
         /* Built here and streamed: done, unless the build failed after
         ** the headers went out; then the client must not keep the
         ** connection (its body is short or wrong). */
@@ -326,7 +331,7 @@ dl_send_body(struct dl_reply *r, const struct store_version *v, int status,
     if (rc != CM_OK)
         return http_reply_error(rq, &err);
     dl_send_head(r, status, last - first + 1);
-    if (dl_send_file(rq, path, first, last) != 0)
+    if (dl_send_file(rq, path, first, last, sent) != 0)
         http_close_after(rq);
     return status;
 }
@@ -341,7 +346,7 @@ api_download(struct req *rq)
     struct store_distribution d;
     struct dl_reply           r;
     struct cm_err             err;
-    int64_t                   number, first = 0, last;
+    int64_t                   number, first = 0, last, sent = 0;
     int                       status = 0, ranged;
 
     /* 1. Parse and validate. */
@@ -402,7 +407,11 @@ api_download(struct req *rq)
         if (rq->head)
             dl_send_head(&r, status, last - first + 1);
         else
-            status = dl_send_body(&r, &v, status, first, last);
+            status = dl_send_body(&r, &v, status, first, last, &sent);
+        /* What the platform serves, for its own footprint (dl.h): bodies
+        ** only, as many bytes as went out. */
+        if (!rq->head && (status == 200 || status == 206))
+            dl_stats_count(rq->st, v.slug, d.format, sent);
     }
     store_version_clear(&v);
     return status;

@@ -166,6 +166,48 @@ static const struct oa_route oa_routes[] = {
      "This document: OpenAPI 3.0.3 generated from the routing table the "
      "server runs, so it lists exactly the routes that exist.",
      "application/json", NULL, NULL, OA_CACHED, NULL},
+    {"POST", "/api/v1/scripts", "datathon",
+     "A team saves a Lua script (at most lua.script_bytes). It is compiled "
+     "at once in a sandbox worker: a syntax error is a 422 whose details "
+     "give the line, and nothing is saved. The answer is the script.",
+     "application/json", NULL, "400,413,415,422", 0,
+     "The Lua text (text/x-lua or any text/ type, the name in ?name=), or "
+     "a JSON object {\"name\", \"source\"}."},
+    {"GET", "/api/v1/scripts", "datathon",
+     "The team's own scripts, newest first (at most 1000), each with the "
+     "status of its last run.",
+     "application/json", NULL, NULL, 0, NULL},
+    {"GET", "/api/v1/scripts/{id}", "datathon",
+     "One of the team's scripts with its source; another team's is a 404.",
+     "application/json", NULL, "404", 0, NULL},
+    {"POST", "/api/v1/scripts/{id}/runs", "datathon",
+     "Queue a run: 202 with the run (status queued) and its URL in "
+     "Location. Runs execute in disposable sandbox workers, at most "
+     "lua.workers at once and lua.team_concurrency per team. A full queue "
+     "(lua.queue_max, lua.team_queue_max) or a spent daily quota "
+     "(lua.team_daily_seconds) is a 429 with Retry-After.",
+     "application/json", NULL, "404,429,503", 0, NULL},
+    {"GET", "/api/v1/runs/{id}", "datathon",
+     "One of the team's runs: status (queued, running, succeeded, "
+     "failed), the error's code, message and line, the stats, a preview "
+     "of the result (observations cut to lua.preview_rows) and what it "
+     "was published as.",
+     "application/json", NULL, "404", 0, NULL},
+    {"POST", "/api/v1/scripts/{id}/publish", "datathon",
+     "Publish the script's last successful run as a version of its "
+     "indicator dataset (201; 200 when nothing changed). 409 when the "
+     "script has no successful run or the slug belongs to someone else, "
+     "422 when the result is not an indicator.",
+     "application/json", NULL, "404,409,422", 0, NULL},
+    {"GET", "/api/v1/indicators", "indicators",
+     "Every published indicator: metadata, team (null: the platform's "
+     "own), provenance (script sha256, datasets read), version and the "
+     "values of its latest period.",
+     "application/json", NULL, "400", OA_CACHED, NULL},
+    {"GET", "/api/v1/indicators/{slug}/source", "indicators",
+     "The Lua source of the script that computed the indicator's latest "
+     "version (its sha256 is in the provenance).",
+     "text/x-lua", NULL, "404", OA_CACHED, NULL},
 };
 
 static const struct oa_param oa_params[] = {
@@ -262,6 +304,23 @@ static const struct oa_param oa_params[] = {
     {NULL, "license", "string", 0, NULL, OA_STATIC, -1, OA_NOMAX, NULL,
      "Only datasets under these licences (etalab-2.0...), "
      "comma-separated."},
+    /* The datathon */
+    {"/api/v1/scripts", "name", "string", 0, NULL, OA_STATIC, -1, OA_NOMAX,
+     "script.lua", "The script's name, when the body is Lua text."},
+    {"/api/v1/scripts/{id}", "id", "integer", 1, NULL, OA_STATIC, 1, OA_NOMAX,
+     NULL, "The script's id."},
+    {"/api/v1/scripts/{id}/runs", "id", "integer", 1, NULL, OA_STATIC, 1,
+     OA_NOMAX, NULL, "The script's id."},
+    {"/api/v1/scripts/{id}/publish", "id", "integer", 1, NULL, OA_STATIC, 1,
+     OA_NOMAX, NULL, "The script's id."},
+    {"/api/v1/runs/{id}", "id", "integer", 1, NULL, OA_STATIC, 1, OA_NOMAX,
+     NULL, "The run's id."},
+    {"/api/v1/indicators", "sort", "string", 0, "gallery|recent|title|team",
+     OA_STATIC, -1, OA_NOMAX, "gallery",
+     "Order: gallery (the platform's indicators, then the teams', by "
+     "slug), recent (last published first), title, team."},
+    {"/api/v1/indicators/{slug}/source", "slug", "string", 1, NULL, OA_STATIC,
+     -1, OA_NOMAX, NULL, "The indicator's slug."},
 };
 
 #undef DS

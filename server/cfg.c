@@ -101,9 +101,11 @@ static const struct cfg_setting cfg_settings[] = {
      "--datasets-dir"},
     {"lua.memory_mb", CFG_INT, F(lua_memory_mb), 1, 4096, "64", NULL,
      "memory budget of one Lua run (live bytes of its state), MiB", NULL},
-    {"lua.instructions", CFG_INT, F(lua_instructions), 1000, 2000000000,
+    {"lua.instructions", CFG_INT, F(lua_instructions), 0, 2000000000,
      "200000000", NULL,
-     "Lua VM instructions one run may execute, all its coroutines together",
+     "Lua VM instructions one run may execute, all its coroutines together "
+     "(0: unmetered, the deadline alone bounds a run, without the count "
+     "hook's cost)",
      NULL},
     {"lua.timeout_ms", CFG_INT, F(lua_timeout_ms), 10, 3600000, "10000", NULL,
      "wall-clock limit of one Lua run; its worker is killed after it", NULL},
@@ -111,13 +113,28 @@ static const struct cfg_setting cfg_settings[] = {
      NULL, "most entries in any one table of a Lua run's result", NULL},
     {"lua.output_bytes", CFG_BYTES, F(lua_output_bytes), 1024, 1LL << 30,
      "16MiB", NULL, "largest result of a Lua run, as JSON", NULL},
+    {"lua.script_bytes", CFG_BYTES, F(lua_script_bytes), 64, 16LL << 20,
+     "256KiB", NULL, "largest script source a team may send", NULL},
+    {"lua.workers", CFG_INT, F(lua_workers), 1, 64, "2", NULL,
+     "Lua runs executed at once by the server (worker processes)", NULL},
+    {"lua.queue_max", CFG_INT, F(lua_queue_max), 1, 100000, "64", NULL,
+     "runs waiting in the queue; past it, POST .../runs answers 429", NULL},
+    {"lua.team_concurrency", CFG_INT, F(lua_team_concurrency), 1, 64, "1", NULL,
+     "runs of one team executed at once", NULL},
+    {"lua.team_queue_max", CFG_INT, F(lua_team_queue_max), 1, 100000, "8", NULL,
+     "runs of one team waiting; past it, POST .../runs answers 429", NULL},
+    {"lua.team_daily_seconds", CFG_INT, F(lua_team_daily_seconds), 1,
+     86400 * 64, "3600", NULL,
+     "run time (wall clock) one team may use per UTC day, seconds", NULL},
+    {"lua.preview_rows", CFG_INT, F(lua_preview_rows), 1, 100000, "100", NULL,
+     "rows of observations shown in a run's result preview", NULL},
     {"log.level", CFG_ENUM, F(log_level), 0, 0, "info", "error|warn|info|debug",
      "least severe level logged", "--log-level"},
 };
 
 #define CFG_NSETTINGS ((int) (sizeof(cfg_settings) / sizeof(cfg_settings[0])))
 
-_Static_assert(CFG_NSETTINGS <= 32, "struct cfg origin[] is too small");
+_Static_assert(CFG_NSETTINGS <= 64, "struct cfg origin[] is too small");
 
 static const char *const cfg_origin_names[] = {"default", "file", "env",
                                                "flag"};

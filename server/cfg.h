@@ -50,9 +50,16 @@ struct cfg {
     int     lua_timeout_ms;            /* Wall clock per Lua run */
     int     lua_output_rows;           /* Entries of any result table */
     int64_t lua_output_bytes;          /* A run's result as JSON, bytes */
+    int64_t lua_script_bytes;          /* A team's script source, bytes */
+    int     lua_workers;               /* Runs at once, server-wide */
+    int     lua_queue_max;             /* Runs waiting, server-wide */
+    int     lua_team_concurrency;      /* Runs at once of one team */
+    int     lua_team_queue_max;        /* Runs waiting of one team */
+    int     lua_team_daily_seconds;    /* Run time of one team per UTC day */
+    int     lua_preview_rows;          /* Rows of a run's result preview */
     int     log_level;                 /* enum cm_log_level */
     char    config_file[CM_PATH_MAX];  /* The file read, "" if none */
-    enum cfg_origin origin[32];        /* Where each setting came from */
+    enum cfg_origin origin[64];        /* Where each setting came from */
 };
 
 /* Fill *c with the built-in defaults. */

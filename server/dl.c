@@ -7,6 +7,10 @@
 ** done. A build writes to a temporary file and renames it into place
 ** only once its size and sha256 match the distribution row, so a
 ** reader never sees a partial or a wrong file under the final name.
+**
+** It also keeps the download counts (dl.h): a short table in memory
+** that the download path adds to under a mutex, handed to the store in
+** batches by whichever request finds one due.
 */
 #include <errno.h>
 #include <inttypes.h>
@@ -22,6 +26,7 @@
 #include "log.h"
 #include "mem.h"
 #include "store.h"
+#include "store_downloads.h"
 
 /* A build in progress, found by path; freed by the last one to leave. */
 struct dl_job {
@@ -291,4 +296,172 @@ dl_ensure(struct store *st, const char *data_dir, const struct store_version *v,
         dl_job_free(job);
     pthread_mutex_unlock(&dl_mu);
     return rc;
+}
+
+/* ---- download counts ------------------------------------------------ */
+
+struct dl_stats {
+    pthread_mutex_t              mu;
+    struct store_download_count *c; /* Counts not written yet */
+    size_t                       n, cap;
+    time_t                       last;     /* Last batch (or first count) */
+    int64_t                      last_day; /* Its UTC day number */
+    int64_t                      day_num;  /* Day of 'day' below */
+    char                         day[11];  /* "YYYY-MM-DD" of day_num */
+    int                          writing;  /* A request writes a batch */
+};
+
+static struct dl_stats dl_stats = {.mu = PTHREAD_MUTEX_INITIALIZER,
+                                   .day_num = -1};
+
+/* Add to the count of (day, slug, format); under dl_stats.mu. Few
+** entries (datasets x formats of a minute or two): a linear search. */
+static void
+dl_stats_add(const char *day, const char *slug, const char *format,
+             int64_t requests, int64_t bytes)
+{
+    struct store_download_count *e = NULL;
+
+    for (size_t i = dl_stats.n; i-- > 0;)
+        if (strcmp(dl_stats.c[i].dataset, slug) == 0 &&
+            strcmp(dl_stats.c[i].format, format) == 0 &&
+            strcmp(dl_stats.c[i].day, day) == 0) {
+            e = &dl_stats.c[i];
+            break;
+        }
+    if (e == NULL) {
+        if (dl_stats.n == dl_stats.cap) {
+            dl_stats.cap = dl_stats.cap ? dl_stats.cap * 2 : 16;
+            dl_stats.c =
+                cm_realloc(dl_stats.c, dl_stats.cap * sizeof(*dl_stats.c));
+        }
+        e = &dl_stats.c[dl_stats.n++];
+        memset(e, 0, sizeof(*e));
+        snprintf(e->day, sizeof(e->day), "%s", day);
+        snprintf(e->dataset, sizeof(e->dataset), "%s", slug);
+        snprintf(e->format, sizeof(e->format), "%s", format);
+    }
+    e->requests += requests;
+    e->bytes += bytes;
+}
+
+/* Take every count held (the caller writes then frees them); under mu. */
+static struct store_download_count *
+dl_stats_take(size_t *n)
+{
+    struct store_download_count *c = dl_stats.c;
+
+    *n = dl_stats.n;
+    dl_stats.c = NULL;
+    dl_stats.n = dl_stats.cap = 0;
+    return c;
+}
+
+/* Write the batch c[n] to st; on failure give its counts back. */
+static int
+dl_stats_write(struct store *st, struct store_download_count *c, size_t n,
+               struct cm_err *err)
+{
+    int rc = store_downloads_add(st, c, n, err);
+
+    if (rc != CM_OK) {
+        pthread_mutex_lock(&dl_stats.mu);
+        for (size_t i = 0; i < n; i++)
+            dl_stats_add(c[i].day, c[i].dataset, c[i].format, c[i].requests,
+                         c[i].bytes);
+        pthread_mutex_unlock(&dl_stats.mu);
+    }
+    free(c);
+    return rc;
+}
+
+void
+dl_stats_count_at(struct store *st, const char *slug, const char *format,
+                  int64_t bytes, time_t now)
+{
+    int64_t                      day = (int64_t) now / 86400;
+    struct store_download_count *batch = NULL;
+    size_t                       n = 0;
+    int                          due;
+    struct cm_err                err;
+
+    pthread_mutex_lock(&dl_stats.mu);
+    if (day != dl_stats.day_num) {
+        struct tm tm;
+
+        gmtime_r(&now, &tm);
+        strftime(dl_stats.day, sizeof(dl_stats.day), "%Y-%m-%d", &tm);
+        dl_stats.day_num = day;
+    }
+    dl_stats_add(dl_stats.day, slug, format, 1, bytes < 0 ? 0 : bytes);
+    if (dl_stats.last == 0) {
+        dl_stats.last = now;
+        dl_stats.last_day = day;
+    }
+    due = st != NULL && !dl_stats.writing &&
+          (day != dl_stats.last_day || now - dl_stats.last >= DL_STATS_FLUSH_S);
+    if (due) {
+        /* The next batch is an interval away even if this one fails: a
+        ** busy store is not retried by every request. */
+        batch = dl_stats_take(&n);
+        dl_stats.writing = 1;
+        dl_stats.last = now;
+        dl_stats.last_day = day;
+    }
+    pthread_mutex_unlock(&dl_stats.mu);
+    if (!due)
+        return;
+    if (dl_stats_write(st, batch, n, &err) != CM_OK)
+        cm_log(CM_LOG_WARN, "download counts kept for the next batch: %s",
+               err.msg);
+    pthread_mutex_lock(&dl_stats.mu);
+    dl_stats.writing = 0;
+    pthread_mutex_unlock(&dl_stats.mu);
+}
+
+void
+dl_stats_count(struct store *st, const char *slug, const char *format,
+               int64_t bytes)
+{
+    dl_stats_count_at(st, slug, format, bytes, time(NULL));
+}
+
+int
+dl_stats_flush(struct store *st, struct cm_err *err)
+{
+    struct store_download_count *batch;
+    size_t                       n;
+
+    pthread_mutex_lock(&dl_stats.mu);
+    batch = dl_stats_take(&n);
+    pthread_mutex_unlock(&dl_stats.mu);
+    return dl_stats_write(st, batch, n, err);
+}
+
+void
+dl_stats_flush_path(const char *path, int busy_timeout_ms)
+{
+    struct store_opts            o = {.busy_timeout_ms = busy_timeout_ms};
+    struct store_download_count *batch;
+    struct store                *st;
+    struct cm_err                err;
+    size_t                       n;
+
+    pthread_mutex_lock(&dl_stats.mu);
+    batch = dl_stats_take(&n);
+    dl_stats.last = 0;
+    pthread_mutex_unlock(&dl_stats.mu);
+    if (n == 0) {
+        free(batch);
+        return;
+    }
+    if (store_open(path, &o, &st, NULL, &err) == CM_OK) {
+        if (store_downloads_add(st, batch, n, &err) == CM_OK)
+            n = 0;
+        store_close(st);
+    }
+    if (n > 0)
+        cm_log(CM_LOG_ERROR, "%zu download counts lost at stop: %s", n,
+               err.msg);
+    free(batch);
 }

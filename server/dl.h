@@ -12,9 +12,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
-#include "err.h"    /* struct cm_err, CM_OK, CM_E* */
-#include "exp.h"    /* exp_write_fn */
+#include "err.h"       /* struct cm_err, CM_OK, CM_E* */
+#include "exp.h"       /* exp_write_fn */
 #include "cm_limits.h" /* CM_PATH_MAX */
 
 /* Longest cache path: data_dir, then /cache/<slug>/v<N>/<file name>. */
@@ -56,5 +57,39 @@ int dl_ensure(struct store *st, const char *data_dir,
 
 /* Files built and cached since the process started. */
 uint64_t dl_builds(void);
+
+/* ---- download counts ------------------------------------------------ */
+/*
+** What the download route served, counted per UTC day, dataset and
+** format (store_downloads.h) in memory under one mutex, so that no
+** request of the download path waits on SQLite, and added to the store
+** in one transaction when a batch is due: at the first download of a
+** new UTC day, at the first one DL_STATS_FLUSH_S seconds or more after
+** the last batch, and when the server stops (dl_stats_flush_path). The
+** counts are the process's: one server per process, as consometer
+** serve runs.
+**
+** Not a setting: the interval only weighs what a crash may lose (the
+** last minute's counts) against one small write a minute.
+*/
+#define DL_STATS_FLUSH_S 60
+
+/* Count one response that sent 'bytes' body bytes of (slug, format),
+** now. When a batch is due it is written through st, the caller's
+** connection outside any transaction; a failure is logged and the
+** counts are kept for the next batch. */
+void dl_stats_count(struct store *st, const char *slug, const char *format,
+                    int64_t bytes);
+/* The same at UTC time 'now' (tests walk the clock with it). */
+void dl_stats_count_at(struct store *st, const char *slug, const char *format,
+                       int64_t bytes, time_t now);
+
+/* Write every count held to st now. On failure they are kept. */
+int dl_stats_flush(struct store *st, struct cm_err *err);
+
+/* At server stop, after the last request: write the counts held into
+** the store at 'path' (opened and closed here). A failure is logged and
+** the counts dropped, since nothing would write them later. */
+void dl_stats_flush_path(const char *path, int busy_timeout_ms);
 
 #endif /* CM_DL_H */

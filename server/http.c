@@ -27,12 +27,14 @@
 #include <sodium.h>
 
 #include "auth.h"
+#include "dl.h"
 #include "http.h"
 #include "jw.h"
 #include "log.h"
 #include "mem.h"
 #include "metrics.h"
 #include "store.h"
+#include "store_scripts.h"
 
 /* Sent with every response: ours through http_send(), CivetWeb's own
 ** (files, its errors) through its additional_header option, built from
@@ -396,6 +398,9 @@ http_metrics_render(struct req *rq, struct cm_buf *out)
 
     if (store_disk_size(rq->st, &g.store_bytes, &err) != CM_OK)
         g.store_bytes = -1;
+    if (store_runs_count(rq->st, &g.runs_queued, &g.runs_running, &err) !=
+        CM_OK)
+        g.runs_queued = g.runs_running = -1;
     g.uptime_s = http_uptime(rq->srv);
     g.active_requests = atomic_load(&rq->srv->active);
     metrics_render(rq->srv->metrics, &g, out);
@@ -934,10 +939,36 @@ http_stop(struct http_server *srv)
         if (woke)
             pthread_join(t, NULL);
     }
+    /* No request runs now: the download counts still in memory. */
+    dl_stats_flush_path(srv->store_path, srv->cfg.store_busy_timeout_ms);
     mg_exit_library();
     metrics_free(srv->metrics);
     free(srv->labels);
     free(srv->extra_headers);
     free(srv->store_path);
     free(srv);
+}
+
+int
+http_read_body(struct req *rq, int64_t limit, const char *setting,
+               struct cm_buf *out, struct cm_err *err)
+{
+    char chunk[4096];
+    int  got;
+
+    while ((got = mg_read(rq->conn, chunk, sizeof(chunk))) > 0) {
+        if ((int64_t) (out->len + (size_t) got) > limit) {
+            cm_fail(err, CM_ELIMIT, "request body exceeds %s (%lld bytes)",
+                    setting, (long long) limit);
+            cm_err_limit(err, setting, limit);
+            http_close_after(rq); /* The rest stays unread */
+            return err->code;
+        }
+        cm_buf_add(out, chunk, (size_t) got);
+    }
+    if (got < 0) {
+        http_close_after(rq);
+        return cm_fail(err, CM_EMALFORMED, "the request body was cut short");
+    }
+    return CM_OK;
 }

@@ -107,6 +107,12 @@ struct http_error_opts {
 int http_reply_error_opts(struct req *rq, const struct cm_err *err,
                           const struct http_error_opts *o);
 
+/* Read the request body into *out, at most 'limit' bytes: CM_ELIMIT
+** naming 'setting' past it, CM_EMALFORMED when it is cut short. */
+struct cm_buf;
+int http_read_body(struct req *rq, int64_t limit, const char *setting,
+                   struct cm_buf *out, struct cm_err *err);
+
 /* Close the connection after this reply (a body left unread...). */
 void http_close_after(struct req *rq);
 

@@ -13,10 +13,11 @@
 #include "ds_manifest.h"
 #include "exp.h"
 #include "ind.h"
-#include "pub.h"
 #include "jw.h"
 #include "mem.h"
+#include "pub.h"
 #include "store.h"
+#include "store_scripts.h"
 #include "text.h"
 #include "units.h"
 
@@ -47,6 +48,7 @@ struct ind {
     const char            **reads;
     size_t                  nreads;
     const struct ind_grain *grain;
+    int                     level; /* enum ds_territory of 'territory' */
     struct ind_row         *rows;
     size_t                  nrows;
 };
@@ -234,14 +236,17 @@ ind_parse(yajl_val root, struct ind *d, struct cm_err *err)
     }
     if (rc == CM_OK)
         rc = ind_str(ind, "territory", "indicator", 1, &d->territory, err);
-    /* A published dataset of another level is an aggregated one, whose
-    ** disclosure checks draw on readings (pub.c): not for computed values
-    ** yet. */
-    if (rc == CM_OK && strcmp(d->territory, "site") != 0)
-        rc = cm_fail(err, CM_EINVAL,
-                     "indicator.territory: only \"site\" can be published "
-                     "yet, not \"%.32s\"",
-                     d->territory);
+    if (rc == CM_OK) {
+        d->level = -1;
+        for (int l = DS_SITE; l <= DS_EPCI; l++)
+            if (strcmp(d->territory, ds_territory_name(l)) == 0)
+                d->level = l;
+        if (d->level < 0)
+            rc = cm_fail(err, CM_EINVAL,
+                         "indicator.territory: one of site, district, "
+                         "commune, epci, not \"%.32s\"",
+                         d->territory);
+    }
     if (rc != CM_OK)
         return rc;
     reads = ind_get(ind, "reads");
@@ -288,9 +293,17 @@ ind_parse(yajl_val root, struct ind *d, struct cm_err *err)
 ** The version's manifest: a dataset definition (ds_manifest.h) every
 ** reader of versions understands (the exporters' README and datapackage,
 ** the catalog): slug, title, description, period, territory, the kinds
-** of the datasets read, privacy "open". Built, parsed back (so it is
+** of the datasets read, a privacy policy. Built, parsed back (so it is
 ** valid now, not when a download is first asked for) and written again
 ** canonically. unit and method go to the provenance.
+**
+** The policy. A script reads published versions only, so whatever it
+** computes from them is as public as they are: nothing is withheld. Per
+** site that is "open"; at another level a definition must say
+** "aggregated" (ds_manifest.c keeps "open" for per-site data), so it
+** says one with thresholds that withhold nothing (1 site, 100 %), which
+** the README then states. The publisher never treats an indicator as
+** one of its aggregates (pub.c skips versions of origin "lua").
 */
 static int
 ind_manifest(const struct ind *d, unsigned kinds, char **out,
@@ -330,7 +343,14 @@ ind_manifest(const struct ind *d, unsigned kinds, char **out,
     jw_kv_str(w, "territory", d->territory);
     jw_key(w, "privacy");
     jw_obj_open(w);
-    jw_kv_str(w, "policy", "open");
+    if (d->level == DS_SITE)
+        jw_kv_str(w, "policy", "open");
+    else {
+        jw_kv_str(w, "policy", "aggregated");
+        jw_kv_bool(w, "households", 0);
+        jw_kv_int(w, "min_sites", 1);
+        jw_kv_double(w, "max_share", 1);
+    }
     jw_obj_close(w);
     jw_obj_close(w);
     rc = jw_result(w, &text, &len, err);
@@ -511,7 +531,8 @@ ind_write(struct store *st, const struct ind *d, const char *manifest,
 }
 
 static void
-ind_audit(struct store *st, const struct ind_result *r)
+ind_audit(struct store *st, const struct ind_who *who,
+          const struct ind_result *r)
 {
     struct jw         *w = jw_new();
     char              *details;
@@ -522,7 +543,8 @@ ind_audit(struct store *st, const struct ind_result *r)
     details = jw_strdup(w);
     jw_free(w);
     memset(&a, 0, sizeof(a));
-    a.actor = "cli";
+    a.actor = who->actor;
+    a.address = who->address;
     a.action = "indicator.publish";
     a.target = r->slug;
     a.details = details;
@@ -546,10 +568,61 @@ ind_same_method(const char *provenance, const char *method)
     return same;
 }
 
+/* The slug is free for 'who': new, or already theirs. */
+static int
+ind_check_owner(struct store *st, const struct ind_who *who, const char *slug,
+                struct cm_err *err)
+{
+    char    origin[16];
+    int64_t team;
+    int     exists, rc;
+
+    rc = store_dataset_owner(st, slug, &exists, origin, &team, err);
+    if (rc != CM_OK || !exists || strcmp(origin, "lua") != 0 ||
+        team == who->team)
+        return rc;
+    return cm_fail(err, CM_ECONFLICT,
+                   "indicator.slug: '%s' is published by %s: choose another "
+                   "slug",
+                   slug, team ? "another team" : "the platform");
+}
+
+/* What a new version keeps beside itself: its owner, its script's
+** source, the run it came from. */
+static int
+ind_record(struct store *st, const struct ind_who *who, const char *source,
+           size_t len, const struct ind_result *r, struct cm_err *err)
+{
+    struct store_version v;
+    int                  found = 0, rc;
+
+    rc = store_dataset_set_team(st, r->slug, who->team, err);
+    if (rc == CM_OK)
+        rc = store_script_source_add(st, r->script_sha256, source, len, err);
+    if (rc == CM_OK && who->run > 0) {
+        memset(&v, 0, sizeof(v));
+        rc = store_version_get(st, r->slug, r->version, &v, &found, err);
+        if (rc == CM_OK && found)
+            rc = store_run_set_published(st, who->run, v.id, err);
+        store_version_clear(&v);
+    }
+    return rc;
+}
+
 int
 ind_publish(struct store *st, const char *source, size_t len,
             const char *result_json, const char *data_dir, struct ind_result *r,
             struct cm_err *err)
+{
+    const struct ind_who cli = {0, "cli", NULL, 0};
+
+    return ind_publish_as(st, &cli, source, len, result_json, data_dir, r, err);
+}
+
+int
+ind_publish_as(struct store *st, const struct ind_who *who, const char *source,
+               size_t len, const char *result_json, const char *data_dir,
+               struct ind_result *r, struct cm_err *err)
 {
     struct ind           d;
     struct store_version latest;
@@ -560,6 +633,7 @@ ind_publish(struct store *st, const char *source, size_t len,
     int                  rc, found = 0;
 
     memset(r, 0, sizeof(*r));
+    exp_sha256_hex(source, len, r->script_sha256);
     memset(&d, 0, sizeof(d));
     memset(&latest, 0, sizeof(latest));
     ebuf[0] = '\0';
@@ -583,6 +657,8 @@ ind_publish(struct store *st, const char *source, size_t len,
         rc = ind_manifest(&d, kinds, &manifest, err);
     if (rc == CM_OK)
         rc = store_version_get(st, d.slug, 0, &latest, &found, err);
+    if (rc == CM_OK)
+        rc = ind_check_owner(st, who, d.slug, err);
     if (rc == CM_OK && found && strcmp(latest.origin, "lua") != 0)
         rc = cm_fail(err, CM_ECONFLICT,
                      "indicator.slug: '%s' is a dataset published from "
@@ -599,8 +675,10 @@ ind_publish(struct store *st, const char *source, size_t len,
         goto out;
     }
     rc = ind_write(st, &d, manifest, provenance, data_dir, r, err);
+    if (rc == CM_OK)
+        rc = ind_record(st, who, source, len, r, err);
     if (rc == CM_OK) {
-        ind_audit(st, r);
+        ind_audit(st, who, r);
         rc = store_commit(st, err);
     }
 out:

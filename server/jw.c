@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
 
 #include "jw.h"
 #include "mem.h"
@@ -217,4 +218,44 @@ jw_strdup(struct jw *w)
     if (jw_result(w, &buf, &len, &err) != CM_OK)
         return NULL;
     return cm_strndup(buf, len);
+}
+
+void
+jw_tree(struct jw *w, const struct yajl_val_s *v)
+{
+    if (v == NULL || YAJL_IS_NULL(v))
+        jw_null(w);
+    else if (YAJL_IS_STRING(v))
+        jw_str(w, v->u.string);
+    else if (YAJL_IS_INTEGER(v))
+        jw_int(w, v->u.number.i);
+    else if (YAJL_IS_NUMBER(v))
+        jw_double(w, v->u.number.d);
+    else if (YAJL_IS_TRUE(v))
+        jw_bool(w, 1);
+    else if (YAJL_IS_FALSE(v))
+        jw_bool(w, 0);
+    else if (YAJL_IS_OBJECT(v)) {
+        jw_obj_open(w);
+        for (size_t i = 0; i < v->u.object.len; i++) {
+            jw_key(w, v->u.object.keys[i]);
+            jw_tree(w, v->u.object.values[i]);
+        }
+        jw_obj_close(w);
+    } else {
+        jw_arr_open(w);
+        for (size_t i = 0; i < v->u.array.len; i++)
+            jw_tree(w, v->u.array.values[i]);
+        jw_arr_close(w);
+    }
+}
+
+void
+jw_json_text(struct jw *w, const char *text)
+{
+    char     ebuf[128];
+    yajl_val v = text ? yajl_tree_parse(text, ebuf, sizeof(ebuf)) : NULL;
+
+    jw_tree(w, v);
+    yajl_tree_free(v);
 }

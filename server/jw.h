@@ -36,6 +36,13 @@ void jw_kv_int(struct jw *w, const char *key, int64_t v);
 void jw_kv_double(struct jw *w, const char *key, double v);
 void jw_kv_bool(struct jw *w, const char *key, int v);
 
+/* Write a yajl tree (yajl_val; NULL: null) as it is. */
+struct yajl_val_s;
+void jw_tree(struct jw *w, const struct yajl_val_s *v);
+/* Write JSON text kept as text (the store's JSON columns): parsed, then
+** written as a tree; NULL or text yajl refuses is written as null. */
+void jw_json_text(struct jw *w, const char *text);
+
 /*
 ** The document so far, borrowed until the next call on w. Returns CM_OK,
 ** or CM_EINTERNAL with *err filled if any call failed (unbalanced

@@ -26,6 +26,7 @@
 #include "log.h"
 #include "mem.h"
 #include "pub.h"
+#include "runq.h"
 #include "sbx.h"
 #include "store.h"
 
@@ -306,8 +307,10 @@ cli_serve(struct cfg *c, int argc, char **argv)
 {
     struct http_server *srv;
     struct store       *st;
+    struct runq        *q;
     struct cm_err       err;
     sigset_t            set;
+    char                path[CM_PATH_MAX];
     int                 napplied, sig = 0;
 
     if (cli_no_more("serve", argc, argv, 0))
@@ -325,11 +328,16 @@ cli_serve(struct cfg *c, int argc, char **argv)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
-    if (http_start(c, store_path(st), routes, nroutes, &srv, &err)) {
-        store_close(st);
+    snprintf(path, sizeof(path), "%s", store_path(st));
+    store_close(st);
+    /* The run daemon forks workers: it must be forked while this
+    ** process has one thread, before CivetWeb starts its own. */
+    if (runq_start(c, path, &q, &err))
+        return cli_fail(&err);
+    if (http_start(c, path, routes, nroutes, &srv, &err)) {
+        runq_stop(q);
         return cli_fail(&err);
     }
-    store_close(st);
     cm_log(CM_LOG_INFO, "consometer %s serving http://%s:%d/ (store %s)",
            CM_VERSION, c->http_listen, http_port(srv), c->data_dir);
     if (sigwait(&set, &sig) != 0)
@@ -337,6 +345,7 @@ cli_serve(struct cfg *c, int argc, char **argv)
     cm_log(CM_LOG_INFO, "%s: finishing in-flight requests, then stopping",
            strsignal(sig));
     http_stop(srv);
+    runq_stop(q);
     cm_log(CM_LOG_INFO, "stopped");
     return 0;
 }
@@ -462,18 +471,6 @@ cli_ind_publish(struct cfg *c, const char *src, size_t len,
     return 0;
 }
 
-/* The lua.* limits of the configuration. */
-static void
-cli_lua_limits(const struct cfg *c, struct sbx_limits *lim)
-{
-    sbx_limits_default(lim);
-    lim->memory_bytes = (int64_t) c->lua_memory_mb << 20;
-    lim->instructions = c->lua_instructions;
-    lim->timeout_ms = c->lua_timeout_ms;
-    lim->output_rows = c->lua_output_rows;
-    lim->output_bytes = c->lua_output_bytes;
-}
-
 /* consometer lua publish: run src against the store, publish the result. */
 static int
 cli_lua_publish(struct cfg *c, const char *db, const struct cm_buf *src,
@@ -544,7 +541,7 @@ cli_lua(struct cfg *c, int argc, char **argv)
         cm_buf_clear(&src);
         return 2;
     }
-    cli_lua_limits(c, &lim);
+    sbx_limits_from_cfg(c, &lim);
     /* Without --db, the configured store if there is one: a script that
     ** reads no data must still run where no store was ever created. */
     if (db != NULL)
@@ -1053,7 +1050,7 @@ cli_demo_indicators(struct cfg *c, struct jw *w)
             fprintf(stderr, "consometer demo: cannot read %s\n", file);
             status = 1;
         } else {
-            cli_lua_limits(c, &lim);
+            sbx_limits_from_cfg(c, &lim);
             if (cli_ind_publish(c, src.data ? src.data : "", src.len, &lim,
                                 w) != 0) {
                 fprintf(stderr, "consometer demo: %s: not published\n", file);

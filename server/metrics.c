@@ -135,6 +135,14 @@ metrics_render(struct metrics *m, const struct metrics_gauges *g,
                       "# TYPE consometer_store_size_bytes gauge\n"
                       "consometer_store_size_bytes %lld\n",
                       (long long) g->store_bytes);
+    if (g->runs_queued >= 0)
+        cm_buf_printf(out,
+                      "# HELP consometer_lua_runs Datathon runs waiting "
+                      "or executing.\n"
+                      "# TYPE consometer_lua_runs gauge\n"
+                      "consometer_lua_runs{status=\"queued\"} %lld\n"
+                      "consometer_lua_runs{status=\"running\"} %lld\n",
+                      (long long) g->runs_queued, (long long) g->runs_running);
     cm_buf_printf(out,
                   "# HELP consometer_uptime_seconds Time since start.\n"
                   "# TYPE consometer_uptime_seconds gauge\n"

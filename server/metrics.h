@@ -24,6 +24,7 @@ struct metrics_gauges {  /* Read by the caller at render time */
     int64_t store_bytes; /* -1: unknown */
     double  uptime_s;
     int     active_requests;
+    int64_t runs_queued, runs_running; /* Lua runs; -1: unknown */
 };
 
 void metrics_render(struct metrics *m, const struct metrics_gauges *g,

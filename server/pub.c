@@ -701,11 +701,15 @@ pub_other(void *ctx, const struct store_version *v, struct cm_err *err)
     struct cm_err      perr;
 
     (void) err;
-    if (strcmp(v->slug, o->p->m->slug) == 0 || v->manifest == NULL)
+    /* A Lua indicator is not drawn from readings: its rows (kind
+    ** "indicator") are in no equation of ours, and its definition
+    ** ("aggregated" above the site level, ind.c) protects nothing. */
+    if (strcmp(v->slug, o->p->m->slug) == 0 || v->manifest == NULL ||
+        strcmp(v->origin, "lua") == 0)
         return CM_OK;
     if (ds_manifest_parse(v->manifest, strlen(v->manifest), v->slug, &m,
                           &perr) != CM_OK)
-        return CM_OK; /* A Lua indicator's manifest: not drawn from readings */
+        return CM_OK; /* Written by a newer binary: not ours to check */
     if ((m.kinds & o->p->m->kinds) == 0) {
         ds_manifest_clear(&m);
         return CM_OK;

@@ -48,6 +48,25 @@ const struct route routes[] = {
     /* api_download.c: a version as a file, cached, resumable */
     {"GET", "/api/v1/datasets/{slug}/download", api_download, "format,version",
      0, 0, "a version as csv, json, ndjson, zip or tar.gz (Range, ETag)"},
+    /* api_scripts.c: datathon teams' scripts and runs, and indicators */
+    {"POST", "/api/v1/scripts", api_scripts_add, "name", ROUTE_BODY, AUTH_TEAM,
+     "save a Lua script (team token): compiled at once, syntax errors "
+     "with their line"},
+    {"GET", "/api/v1/scripts", api_scripts_list, NULL, 0, AUTH_TEAM,
+     "the team's own scripts, newest first, with their last run"},
+    {"GET", "/api/v1/scripts/{id}", api_script_show, NULL, 0, AUTH_TEAM,
+     "one of the team's scripts, with its source"},
+    {"POST", "/api/v1/scripts/{id}/runs", api_script_run, NULL, 0, AUTH_TEAM,
+     "queue a run of the script: 202 and the run's URL, 429 when full"},
+    {"GET", "/api/v1/runs/{id}", api_run_show, NULL, 0, AUTH_TEAM,
+     "one of the team's runs: status, error and line, stats, preview"},
+    {"POST", "/api/v1/scripts/{id}/publish", api_script_publish, NULL, 0,
+     AUTH_TEAM,
+     "publish the script's last successful run as an indicator dataset"},
+    {"GET", "/api/v1/indicators", api_indicators_list, "sort", 0, 0,
+     "published indicators: team, provenance, latest values (gallery)"},
+    {"GET", "/api/v1/indicators/{slug}/source", api_indicator_source, NULL, 0,
+     0, "the Lua source of a published indicator"},
 };
 
 const int nroutes = (int) (sizeof(routes) / sizeof(routes[0]));

@@ -1,7 +1,8 @@
 /*
 ** sbx_data.c -- the 'cm' table a sandboxed script reads published data
-** through: cm.datasets, cm.columns, cm.rows, cm.aggregate and cm.sql, on
-** the worker's read-only store_sandbox.h connection. Every row handed to
+** through: cm.datasets, cm.columns, cm.rows, cm.aggregate, cm.sql, and
+** the reference factors (cm.factor, cm.factors), on the worker's
+** read-only store_sandbox.h connection. Every row handed to
 ** the script is charged to the run's instruction budget, and SQLite's
 ** progress handler charges the work of a query and stops it at the
 ** deadline, so no query nor loop of queries outlives the run's limits.
@@ -552,13 +553,85 @@ sbx_cm_sql(lua_State *L)
     return 1;
 }
 
+/* cm.factor(key [, year]) -> value, unit, source, year: the reference
+** factor in force in 'year' (the latest year not after it; no year: the
+** latest value), its year nil when it holds for every year. nil and a
+** message when the key has no value that early; an error naming the
+** key when it has none at all. */
+static int
+sbx_cm_factor(lua_State *L)
+{
+    struct sbx_data      *d = sbx_data_get(L, "cm.factor");
+    const char           *key = luaL_checkstring(L, 1);
+    int                   has_year = !lua_isnoneornil(L, 2);
+    lua_Integer           year = has_year ? luaL_checkinteger(L, 2) : 0;
+    struct sbx_cursor    *c = sbx_cursor_new(L, d);
+    struct store_sbx_cur *cur = NULL;
+    struct cm_err         err;
+    int64_t               n, first;
+    int                   rc;
+
+    d->L = L;
+    rc = store_sbx_factor_open(d->db, key, has_year, year, &cur, &err);
+    sbx_cursor_set(L, c, "cm.factor", rc, cur, &err);
+    if (sbx_cursor_step(L, c, "cm.factor")) {
+        for (int i = 0; i < 4; i++)
+            sbx_push_col(L, c->cur, i);
+        sbx_cursor_close(c);
+        return 4;
+    }
+    if (store_sbx_factor_years(d->db, key, &n, &first, &err) != CM_OK)
+        sbx_data_raise(L, "cm.factor", &err);
+    if (n == 0)
+        return luaL_error(L,
+                          "cm.factor: no reference factor '%s' (cm.factors() "
+                          "lists them)",
+                          key);
+    lua_pushnil(L);
+    lua_pushfstring(L,
+                    "reference factor '%s' has no value for %I or before "
+                    "(its first is for %I)",
+                    key, (lua_Integer) year, (lua_Integer) first);
+    return 2;
+}
+
+/* cm.factors() -> {{key, year, value, unit, energy, source, note}, ...},
+** by key then year: the whole reference table. */
+static int
+sbx_cm_factors(lua_State *L)
+{
+    static const char *const names[] = {"key",    "year",   "value", "unit",
+                                        "energy", "source", "note"};
+    struct sbx_data         *d = sbx_data_get(L, "cm.factors");
+    struct sbx_cursor       *c = sbx_cursor_new(L, d);
+    struct store_sbx_cur    *cur = NULL;
+    struct cm_err            err;
+    lua_Integer              n = 0;
+    int                      rc;
+
+    d->L = L;
+    rc = store_sbx_factors_open(d->db, &cur, &err);
+    sbx_cursor_set(L, c, "cm.factors", rc, cur, &err);
+    lua_newtable(L);
+    while (sbx_cursor_step(L, c, "cm.factors")) {
+        lua_createtable(L, 0, 7);
+        for (int i = 0; i < 7; i++) {
+            sbx_push_col(L, c->cur, i);
+            lua_setfield(L, -2, names[i]);
+        }
+        lua_rawseti(L, -2, ++n);
+    }
+    return 1;
+}
+
 void
 sbx_data_open(lua_State *L, struct store_sbx *db, int64_t rows_max)
 {
     static const luaL_Reg fns[] = {
         {"datasets", sbx_cm_datasets}, {"columns", sbx_cm_columns},
         {"rows", sbx_cm_rows},         {"aggregate", sbx_cm_aggregate},
-        {"sql", sbx_cm_sql},           {NULL, NULL}};
+        {"sql", sbx_cm_sql},           {"factor", sbx_cm_factor},
+        {"factors", sbx_cm_factors},   {NULL, NULL}};
     struct sbx_data *d;
 
     luaL_newmetatable(L, SBX_DATA_CURSOR);

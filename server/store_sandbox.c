@@ -37,8 +37,11 @@ struct store_sbx_cur {
     sqlite3_stmt     *stmt;
 };
 
-static const char *const store_sbx_tables[] = {"dataset", "dataset_version",
-                                               "observation", "distribution"};
+/* The published tables, and the public tables of 0009: the reference
+** factors and the daily download counts (no personal data in either). */
+static const char *const store_sbx_tables[] = {
+    "dataset",      "dataset_version",  "observation",
+    "distribution", "reference_factor", "download_day"};
 
 /* Pure functions only: no randomness, no blobs of chosen size, nothing
 ** touching files or the connection. */
@@ -367,6 +370,60 @@ store_sbx_agg_open(struct store_sbx *sb, int64_t id, const char *const *by,
     if (rc == CM_OK)
         sqlite3_bind_int64((*out)->stmt, 1, id);
     return rc;
+}
+
+int
+store_sbx_factor_open(struct store_sbx *sb, const char *key, int has_year,
+                      int64_t year, struct store_sbx_cur **out,
+                      struct cm_err *err)
+{
+    /* The row in force in 'year': the latest year not after it, a row
+    ** for every year (NULL) only when there is none. */
+    if (store_sbx_prepare(sb,
+                          "SELECT value, unit, source, year, note "
+                          "FROM reference_factor WHERE key = ?1 AND "
+                          "(?2 IS NULL OR year IS NULL OR year <= ?2) "
+                          "ORDER BY year IS NULL, year DESC LIMIT 1",
+                          out, err))
+        return err->code;
+    sqlite3_bind_text((*out)->stmt, 1, key, -1, SQLITE_TRANSIENT);
+    if (has_year)
+        sqlite3_bind_int64((*out)->stmt, 2, year);
+    return CM_OK;
+}
+
+int
+store_sbx_factor_years(struct store_sbx *sb, const char *key, int64_t *n,
+                       int64_t *first, struct cm_err *err)
+{
+    struct store_sbx_cur *c;
+    int                   rc;
+
+    *n = *first = 0;
+    if (store_sbx_prepare(sb,
+                          "SELECT count(*), coalesce(min(year), 0) "
+                          "FROM reference_factor WHERE key = ?1",
+                          &c, err))
+        return err->code;
+    sqlite3_bind_text(c->stmt, 1, key, -1, SQLITE_STATIC);
+    rc = store_sbx_step(c, err);
+    if (rc == 1) {
+        *n = sqlite3_column_int64(c->stmt, 0);
+        *first = sqlite3_column_int64(c->stmt, 1);
+    }
+    store_sbx_cur_free(c);
+    return rc < 0 ? err->code : CM_OK;
+}
+
+int
+store_sbx_factors_open(struct store_sbx *sb, struct store_sbx_cur **out,
+                       struct cm_err *err)
+{
+    return store_sbx_prepare(sb,
+                             "SELECT key, year, value, unit, energy, source, "
+                             "note FROM reference_factor "
+                             "ORDER BY key, coalesce(year, 0)",
+                             out, err);
 }
 
 int

@@ -2,7 +2,8 @@
 ** store_sandbox.h -- the Lua sandbox's own view of the store: one
 ** read-only SQLite connection, opened inside a sandbox worker, that can
 ** read the published tables (dataset, dataset_version, observation,
-** distribution) and nothing else. An authorizer refuses any other table,
+** distribution) and the public reference tables (reference_factor,
+** download_day) and nothing else. An authorizer refuses any other table,
 ** any write or PRAGMA and any function off a short list, so the same
 ** connection safely runs the scripts' own SELECTs (cm.sql).
 **
@@ -66,6 +67,23 @@ int store_sbx_obs_open(struct store_sbx *sb, int64_t id,
 int store_sbx_agg_open(struct store_sbx *sb, int64_t id, const char *const *by,
                        int nby, const char *fn, const char *value,
                        struct store_sbx_cur **out, struct cm_err *err);
+
+/*
+** The reference factor 'key' in force in 'year' (has_year 0: its latest
+** value): value, unit, source, year (NULL: every year), note; no row
+** when there is none.
+*/
+int store_sbx_factor_open(struct store_sbx *sb, const char *key, int has_year,
+                          int64_t year, struct store_sbx_cur **out,
+                          struct cm_err *err);
+/* How many rows 'key' has (0: an unknown key) and its first year (0 when
+** it has none). */
+int store_sbx_factor_years(struct store_sbx *sb, const char *key, int64_t *n,
+                           int64_t *first, struct cm_err *err);
+/* Every reference factor: key, year, value, unit, energy, source, note;
+** by key then year. */
+int store_sbx_factors_open(struct store_sbx *sb, struct store_sbx_cur **out,
+                           struct cm_err *err);
 
 /*
 ** A script's own statement: one SELECT over the published tables.

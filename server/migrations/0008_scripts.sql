@@ -24,6 +24,7 @@ CREATE TABLE script_run (
     message       TEXT,
     line          INTEGER,
     result        TEXT CHECK (result IS NULL OR json_valid(result)),
+    preview       TEXT CHECK (preview IS NULL OR json_valid(preview)),
     instructions  INTEGER,
     memory_peak   INTEGER,
     wall_ms       INTEGER,
@@ -37,3 +38,10 @@ CREATE INDEX script_run_script ON script_run (script, id);
 CREATE INDEX script_run_account ON script_run (account, queued_at);
 
 ALTER TABLE dataset ADD COLUMN team INTEGER REFERENCES account (id);
+
+-- The source of every published indicator's script, by its sha256 (the
+-- provenance of a version names it): public, like the version itself.
+CREATE TABLE script_source (
+    sha256 TEXT PRIMARY KEY CHECK (length(sha256) = 64),
+    source TEXT NOT NULL
+) WITHOUT ROWID;

@@ -36,10 +36,15 @@ struct t_resp {
     size_t body_len;
 };
 
-/* Start a server; 'tweak' may change the configuration first. */
+/*
+** Prepare a server: its folder, configuration ('tweak' may change it)
+** and a migrated store, without listening yet. t_server_start() is this
+** then t_server_listen(); a test that needs something started between
+** the two (the run daemon, runq.h, forks before any server thread)
+** calls them itself.
+*/
 static inline void
-t_server_start(struct t_server *ts, const struct route *table, int n,
-               void (*tweak)(struct cfg *))
+t_server_prepare(struct t_server *ts, void (*tweak)(struct cfg *))
 {
     struct cm_err     err;
     struct store     *st;
@@ -65,12 +70,29 @@ t_server_start(struct t_server *ts, const struct route *table, int n,
               CM_OK);
     ASSERT_EQ(store_open(ts->store, &o, &st, NULL, &err), CM_OK);
     store_close(st);
+}
+
+/* Start listening on a prepared server, answering table[0..n). */
+static inline void
+t_server_listen(struct t_server *ts, const struct route *table, int n)
+{
+    struct cm_err err;
+
     if (http_start(&ts->cfg, ts->store, table, n, &ts->srv, &err) != CM_OK) {
         fprintf(stderr, "http_start: %s\n", err.msg);
         exit(1);
     }
     ts->port = http_port(ts->srv);
     ASSERT(ts->port > 0);
+}
+
+/* Start a server; 'tweak' may change the configuration first. */
+static inline void
+t_server_start(struct t_server *ts, const struct route *table, int n,
+               void (*tweak)(struct cfg *))
+{
+    t_server_prepare(ts, tweak);
+    t_server_listen(ts, table, n);
 }
 
 static inline int

@@ -1,7 +1,7 @@
 /*
 ** test_ind.c -- publishing a Lua indicator run (ind.c): the built-in
 ** scripts-lua/indicators/energy-intensity.lua run in the sandbox over a
-** tiny energy-site-year written through the store API, its published
+** tiny energy-site-month written through the store API, its published
 ** values checked against numbers computed by hand, its provenance and
 ** downloads; invalid outputs refused with the row and field named; an
 ** unchanged republish writing nothing.
@@ -23,33 +23,62 @@ static const struct store_opts t_create = {1, 1, 5000, 0};
 static char                    t_path[1200];
 static char                    t_data[1000];
 
-#define T_ROW(period, site, kind, value, null, status)                         \
-    {                                                                          \
-        period, "site", site, NULL, kind, value, null, "kWh", 1, status        \
+/* Months from..to of 'year' of one site and kind, each 'kwh'; 'area'
+** < 0: unknown floor area; 'null_last': the last month suppressed. */
+static void
+t_months(struct store *st, int64_t id, int64_t *row, const char *site,
+         double area, const char *kind, int year, int from, int to, double kwh,
+         int null_last)
+{
+    char           period[16], extra[48];
+    struct exp_obs o;
+    struct cm_err  err;
+
+    if (area > 0)
+        snprintf(extra, sizeof(extra), "{\"floor_area_m2\":%g}", area);
+    else
+        snprintf(extra, sizeof(extra), "{\"floor_area_m2\":null}");
+    for (int m = from; m <= to; m++) {
+        snprintf(period, sizeof(period), "%04d-%02d", year, m);
+        memset(&o, 0, sizeof(o));
+        o.period = period;
+        o.territory_level = "site";
+        o.territory = site;
+        o.kind = kind;
+        o.value = kwh;
+        o.value_null = null_last && m == to;
+        o.unit = "kWh";
+        o.n_sites = 1;
+        o.status = o.value_null ? 'C' : 'A';
+        ASSERT_EQ(store_obs_add(st, id, (*row)++, &o, extra, &err), CM_OK);
     }
+}
 
 /*
-** By hand (kWh/m², electricity + gas + heat, pv left out, 0.01):
-**   2023 s1: 40000 / 1000                  = 40
-**   2024 s1: (50000 + 70000) / 1000        = 120
-**   2024 s2: (12345 + 20000) / 300         = 107.8166... -> 107.82
-**   2024 s3: no floor area                 -> no row
-**   2024 s4: its gas suppressed            -> no row
+** A tiny energy-site-month; by hand (kWh/m², electricity + gas + heat of
+** the 12 months, pv left out, 0.01):
+**   2023 s1: 12 x 3000 / 1000                            = 36
+**   2024 s1: (12 x 4000 + 12 x 6000) / 1000 = 120000 / 1000 = 120
+**   2024 s2: (12 x 1028.75 + 11 x 1700 + 1300) / 300
+**            = (12345 + 20000) / 300 = 107.8166...       = 107.82
+**   2024 s3: no floor area                               -> no row
+**   2024 s4: its December gas suppressed                 -> no row
+**   2024 s5: 11 months only                              -> no row
 */
 static void
 t_fixture(void)
 {
     struct store            *st;
     struct cm_err            err;
-    int64_t                  id, number;
-    struct store_version_new v = {"energy-site-year",
+    int64_t                  id, number, row = 0;
+    struct store_version_new v = {"energy-site-month",
                                   "manifest",
-                                  "{\"slug\":\"energy-site-year\","
+                                  "{\"slug\":\"energy-site-month\","
                                   "\"title\":{\"fr\":\"Énergie\"},"
-                                  "\"period\":\"year\",\"territory\":\"site\","
-                                  "\"kinds\":[\"electricity\",\"gas\","
-                                  "\"heat\"],\"privacy\":{\"policy\":"
-                                  "\"open\"}}",
+                                  "\"period\":\"month\",\"territory\":"
+                                  "\"site\",\"kinds\":[\"electricity\","
+                                  "\"pv\",\"gas\",\"heat\"],\"privacy\":"
+                                  "{\"policy\":\"open\"}}",
                                   "energy",
                                   "2026-11-30T10:00:00Z",
                                   0,
@@ -57,33 +86,23 @@ t_fixture(void)
                                   NULL,
                                   NULL,
                                   NULL};
-    struct exp_obs           obs[] = {
-                  T_ROW("2023", "s1", "electricity", 40000, 0, 'A'),
-                  T_ROW("2024", "s1", "electricity", 50000, 0, 'A'),
-                  T_ROW("2024", "s1", "gas", 70000, 0, 'A'),
-                  T_ROW("2024", "s1", "pv", 9999, 0, 'A'),
-                  T_ROW("2024", "s2", "electricity", 12345, 0, 'A'),
-                  T_ROW("2024", "s2", "heat", 20000, 0, 'A'),
-                  T_ROW("2024", "s3", "electricity", 5000, 0, 'A'),
-                  T_ROW("2024", "s4", "electricity", 5000, 0, 'A'),
-                  T_ROW("2024", "s4", "gas", 0, 1, 'C'),
-    };
-    static const char *const extra[] = {
-        "{\"floor_area_m2\":1000}", "{\"floor_area_m2\":1000}",
-        "{\"floor_area_m2\":1000}", "{\"floor_area_m2\":1000}",
-        "{\"floor_area_m2\":300}",  "{\"floor_area_m2\":300}",
-        "{\"floor_area_m2\":null}", "{\"floor_area_m2\":200}",
-        "{\"floor_area_m2\":200}"};
-    int n = (int) (sizeof(obs) / sizeof(obs[0]));
 
     snprintf(t_data, sizeof(t_data), "%.900s", t_tmpdir("ind"));
     snprintf(t_path, sizeof(t_path), "%s/consometer.db", t_data);
     ASSERT_EQ(store_open(t_path, &t_create, &st, NULL, &err), CM_OK);
-    v.n_observations = n;
     ASSERT_EQ(store_begin(st, &err), CM_OK);
     ASSERT_EQ(store_version_create(st, &v, &id, &number, &err), CM_OK);
-    for (int i = 0; i < n; i++)
-        ASSERT_EQ(store_obs_add(st, id, i, &obs[i], extra[i], &err), CM_OK);
+    t_months(st, id, &row, "s1", 1000, "electricity", 2023, 1, 12, 3000, 0);
+    t_months(st, id, &row, "s1", 1000, "electricity", 2024, 1, 12, 4000, 0);
+    t_months(st, id, &row, "s1", 1000, "gas", 2024, 1, 12, 6000, 0);
+    t_months(st, id, &row, "s1", 1000, "pv", 2024, 1, 12, 800, 0);
+    t_months(st, id, &row, "s2", 300, "electricity", 2024, 1, 12, 1028.75, 0);
+    t_months(st, id, &row, "s2", 300, "heat", 2024, 1, 11, 1700, 0);
+    t_months(st, id, &row, "s2", 300, "heat", 2024, 12, 12, 1300, 0);
+    t_months(st, id, &row, "s3", -1, "electricity", 2024, 1, 12, 400, 0);
+    t_months(st, id, &row, "s4", 200, "electricity", 2024, 1, 12, 400, 0);
+    t_months(st, id, &row, "s4", 200, "gas", 2024, 1, 12, 500, 1);
+    t_months(st, id, &row, "s5", 200, "electricity", 2024, 1, 11, 400, 0);
     ASSERT_EQ(store_dataset_set_latest(st, id, &err), CM_OK);
     ASSERT_EQ(store_commit(st, &err), CM_OK);
     store_close(st);
@@ -177,19 +196,22 @@ test_energy_intensity(void)
     ASSERT_STREQ(v.origin, "lua");
     ASSERT_STREQ(v.sha256, r.sha256);
     ASSERT_CONTAINS(v.manifest, "\"slug\":\"energy-intensity\"");
-    ASSERT_CONTAINS(v.manifest, "\"kinds\":[\"electricity\",\"gas\","
-                                "\"heat\"]");
+    ASSERT_CONTAINS(v.manifest, "\"kinds\":[\"electricity\",\"pv\","
+                                "\"gas\",\"heat\"]");
+    ASSERT_CONTAINS(v.manifest, "\"territory\":\"site\"");
+    ASSERT_CONTAINS(v.manifest, "\"privacy\":{\"policy\":\"open\"}");
     exp_sha256_hex(src, len, hex);
     snprintf(prov, sizeof(prov),
              "\"unit\":\"kWh/m²\",\"script_sha256\":\"%s\",\"reads\":[{"
-             "\"slug\":\"energy-site-year\",\"version\":1}]}",
+             "\"slug\":\"energy-site-month\",\"version\":1}]}",
              hex);
     ASSERT_CONTAINS(v.provenance, prov);
-    ASSERT_CONTAINS(v.provenance, "{\"method\":\"sum of the electricity");
+    ASSERT_CONTAINS(v.provenance, "{\"method\":\"per building and year: "
+                                  "sum of the electricity");
     memset(&rows, 0, sizeof(rows));
     ASSERT_EQ(store_obs_each(st, v.id, t_obs, &rows, &err), CM_OK);
     ASSERT_EQ(rows.n, 3);
-    ASSERT_STREQ(rows.line[0], "2023 site s1 - indicator 40 kWh/m² 0 A");
+    ASSERT_STREQ(rows.line[0], "2023 site s1 - indicator 36 kWh/m² 0 A");
     ASSERT_STREQ(rows.line[1], "2024 site s1 - indicator 120 kWh/m² 0 A");
     ASSERT_STREQ(rows.line[2],
                  "2024 site s2 - indicator 107.81999999999999 kWh/m² 0 A");
@@ -212,7 +234,7 @@ test_energy_intensity(void)
 static const char t_head[] =
     "{\"indicator\":{\"slug\":\"t-ind\",\"title\":{\"fr\":\"T\"},"
     "\"unit\":\"kWh\",\"method\":\"m\",\"period\":\"year\","
-    "\"territory\":\"site\",\"reads\":[\"energy-site-year\"]},"
+    "\"territory\":\"site\",\"reads\":[\"energy-site-month\"]},"
     "\"observations\":[";
 
 static void
@@ -289,8 +311,9 @@ test_invalid(void)
     T_BAD("[1,2]", "the result is not");
     T_BAD("{\"indicator\":{\"slug\":\"a\",\"title\":{\"fr\":\"T\"},"
           "\"unit\":\"u\",\"method\":\"m\",\"period\":\"year\","
-          "\"territory\":\"commune\"}}",
-          "indicator.territory: only \"site\"");
+          "\"territory\":\"region\"}}",
+          "indicator.territory: one of site, district, commune, epci, not "
+          "\"region\"");
     T_BAD("{\"indicator\":{\"slug\":\"a\",\"title\":{\"fr\":\"T\"},"
           "\"unit\":\"u\",\"method\":\"m\",\"period\":\"year\","
           "\"territory\":\"site\"},\"observations\":[{"
@@ -308,11 +331,11 @@ test_invalid(void)
     ASSERT_EQ(found, 0);
     /* A dataset drawn from readings cannot be overwritten by a script. */
     ASSERT_EQ(ind_publish(st, "x", 1,
-                          "{\"indicator\":{\"slug\":\"energy-site-year\","
+                          "{\"indicator\":{\"slug\":\"energy-site-month\","
                           "\"title\":{\"fr\":\"T\"},\"unit\":\"u\","
                           "\"method\":\"m\",\"period\":\"year\","
                           "\"territory\":\"site\",\"reads\":["
-                          "\"energy-site-year\"]},\"observations\":[{"
+                          "\"energy-site-month\"]},\"observations\":[{"
                           "\"period\":\"2024\",\"territory\":\"a\","
                           "\"value\":1}]}",
                           NULL, &r, &err),
@@ -369,6 +392,66 @@ test_republish(void)
     store_close(st);
 }
 
+/*
+** Another territory level: an indicator per commune (or district, EPCI)
+** publishes the same way, its definition "aggregated" with thresholds
+** that withhold nothing (its inputs are public already); the rows keep
+** their checks (grain, duplicates).
+*/
+static void
+test_levels(void)
+{
+    struct store        *st;
+    struct cm_err        err;
+    struct ind_result    r;
+    struct store_version v;
+    int                  found;
+    static const char    head[] =
+        "{\"indicator\":{\"slug\":\"t-commune\",\"title\":{\"fr\":\"T\"},"
+        "\"unit\":\"kWh\",\"method\":\"m\",\"period\":\"month\","
+        "\"territory\":\"commune\",\"reads\":[\"energy-site-month\"]},"
+        "\"observations\":[";
+    struct cm_buf b;
+
+    ASSERT_EQ(store_open(t_path, &t_create, &st, NULL, &err), CM_OK);
+    cm_buf_init(&b);
+    cm_buf_printf(&b,
+                  "%s{\"period\":\"2024-01\",\"territory\":\"56121\","
+                  "\"sector\":\"education\",\"value\":2},{\"period\":"
+                  "\"2024-01\",\"territory\":\"56121\",\"sector\":\"_T\","
+                  "\"value\":3}]}",
+                  head);
+    if (ind_publish(st, "c", 1, b.data, NULL, &r, &err) != CM_OK)
+        fprintf(stderr, "%s\n", err.msg);
+    ASSERT_EQ(r.version, 1);
+    ASSERT_EQ(r.rows, 2);
+    ASSERT_EQ(store_version_get(st, "t-commune", 0, &v, &found, &err), CM_OK);
+    ASSERT_EQ(found, 1);
+    ASSERT_CONTAINS(v.manifest, "\"territory\":\"commune\"");
+    ASSERT_CONTAINS(v.manifest, "\"privacy\":{\"policy\":\"aggregated\","
+                                "\"households\":false,\"min_sites\":1,"
+                                "\"max_share\":1}");
+    store_version_clear(&v);
+    cm_buf_clear(&b);
+    cm_buf_printf(&b,
+                  "%s{\"period\":\"2024\",\"territory\":\"56121\","
+                  "\"value\":2}]}",
+                  head);
+    ASSERT_EQ(ind_publish(st, "c", 1, b.data, NULL, &r, &err), CM_EINVAL);
+    ASSERT_CONTAINS(err.msg, "observations[1].period: '2024' is not a month");
+    cm_buf_clear(&b);
+    cm_buf_printf(&b,
+                  "%s{\"period\":\"2024-01\",\"territory\":\"56121\","
+                  "\"sector\":\"_T\",\"value\":2},{\"period\":\"2024-01\","
+                  "\"territory\":\"56121\",\"sector\":\"_T\",\"value\":3}]}",
+                  head);
+    ASSERT_EQ(ind_publish(st, "c", 1, b.data, NULL, &r, &err), CM_EINVAL);
+    ASSERT_CONTAINS(err.msg, "observations[2]: same period, territory and "
+                             "sector as observations[1]");
+    cm_buf_clear(&b);
+    store_close(st);
+}
+
 int
 main(void)
 {
@@ -377,5 +460,6 @@ main(void)
     RUN(test_energy_intensity);
     RUN(test_invalid);
     RUN(test_republish);
+    RUN(test_levels);
     return 0;
 }

@@ -9,7 +9,7 @@ test_render(void)
 {
     const char           *labels[] = {"/health", "/metrics"};
     struct metrics       *m = metrics_new(labels, 2);
-    struct metrics_gauges g = {12345, 1.5, 2};
+    struct metrics_gauges g = {12345, 1.5, 2, 3, 1};
     struct cm_buf         out;
 
     metrics_request(m, 0, 200, 150);  /* 0.15 ms */
@@ -38,6 +38,8 @@ test_render(void)
     ASSERT_CONTAINS(out.data, "duration_seconds_count 6\n");
     ASSERT_CONTAINS(out.data, "consometer_http_open_connections 1\n");
     ASSERT_CONTAINS(out.data, "consometer_http_active_requests 2\n");
+    ASSERT_CONTAINS(out.data, "consometer_lua_runs{status=\"queued\"} 3\n");
+    ASSERT_CONTAINS(out.data, "consometer_lua_runs{status=\"running\"} 1\n");
     ASSERT_CONTAINS(out.data, "consometer_store_size_bytes 12345\n");
     ASSERT_CONTAINS(out.data, "# TYPE consometer_http_requests_total counter");
     cm_buf_clear(&out);
