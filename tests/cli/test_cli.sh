@@ -151,13 +151,13 @@ expect 0 '"total":\{[^}]*"rows_imported":0,"rows_updated":0,"rows_unchanged":[1-
 expect 2 "demo.dir '$TMP/nowhere'" -- "$BIN" demo --db "$TMP/demo.db" --demo-dir "$TMP/nowhere"
 
 # demo published the demo datasets; publishing again changes nothing
-for slug in electricity-commune-month pv-site-hour gas-district-day energy-site-year; do
+for slug in electricity-commune-month pv-site-hour gas-district-day energy-site-year electricity-site-hour energy-site-month temperature-site-day; do
     [ "$(sqlite3 demo.db "SELECT count(*) FROM dataset d JOIN dataset_version v ON v.id = d.latest WHERE d.slug = '$slug' AND v.n_observations > 0")" = 1 ] ||
         fail "demo did not publish $slug"
 done
-ok "demo publishes the four demo datasets"
+ok "demo publishes the seven demo datasets"
 expect 0 '"slug":"electricity-commune-month","version":1,"unchanged":true,"rows":[1-9][0-9]*,.*"suppressed":\{"primary":[0-9]+,"secondary":[0-9]+\}.*"sha256":"[0-9a-f]{64}"' -- "$BIN" publish electricity-commune-month --db "$TMP/demo.db"
-expect 0 '"datasets":\[\{"slug":"energy-site-year".*"unchanged":true.*"slug":"gas-district-day"' -- "$BIN" publish --all --db "$TMP/demo.db"
+expect 0 '"datasets":\[\{"slug":"electricity-site-hour".*"slug":"energy-site-year".*"unchanged":true.*"slug":"gas-district-day"' -- "$BIN" publish --all --db "$TMP/demo.db"
 # a definition kept elsewhere, by path; then a new version when it changes
 mkdir -p defs/x
 sed 's/"slug": "pv-site-hour"/"slug": "pv-copy"/' "$CM_SOURCE_DIR/datasets/pv-site-hour/dataset.json" > defs/x/dataset.json
