@@ -9,6 +9,7 @@
 ** Statements live in userdata with a C __gc (scripts may not set __gc,
 ** C may): an error that longjmps out of a function leaks nothing.
 */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,9 +119,11 @@ sbx_cursor_set(lua_State *L, struct sbx_cursor *c, const char *fn, int rc,
     c->d->ncursors++;
 }
 
-/* Next row of c: 1, or 0 at the end (the statement is then freed). */
+/* Next row of c, charged 'cost' instructions besides SQLite's own VM
+** steps (the progress handler's): 1, or 0 at the end (the statement is
+** then freed). */
 static int
-sbx_cursor_step(lua_State *L, struct sbx_cursor *c, const char *fn)
+sbx_cursor_next(lua_State *L, struct sbx_cursor *c, const char *fn, double cost)
 {
     struct cm_err err;
     int           rc;
@@ -137,8 +140,20 @@ sbx_cursor_step(lua_State *L, struct sbx_cursor *c, const char *fn)
         sbx_cursor_close(c);
         return 0;
     }
-    sbx_lua_charge(L, SBX_DATA_ROW_COST + store_sbx_ncols(c->cur));
+    if (cost > 0)
+        sbx_lua_charge(L, cost);
     return 1;
+}
+
+/* Next row of c for a row handed to the script: charged like the Lua
+** that would build it. */
+static int
+sbx_cursor_step(lua_State *L, struct sbx_cursor *c, const char *fn)
+{
+    if (c->cur == NULL)
+        return 0;
+    return sbx_cursor_next(L, c, fn,
+                           SBX_DATA_ROW_COST + store_sbx_ncols(c->cur));
 }
 
 static void
@@ -330,6 +345,205 @@ sbx_group_key(lua_State *L, struct store_sbx_cur *cur, int nby)
     luaL_pushresult(&b);
 }
 
+/* ---- cm.aggregate without percentiles: one scan, grouped here ---- */
+
+enum sbx_aggfn { SBX_SUM, SBX_MEAN, SBX_MIN, SBX_MAX, SBX_COUNT };
+
+struct sbx_acc {        /* One group's accumulators */
+    double  sum, carry; /* Neumaier's compensated sum */
+    double  min, max;
+    int64_t count; /* Non-null values, as SQL's count(value) */
+};
+
+struct sbx_grp { /* One group's key, for sorting */
+    const char *key;
+    size_t      len;
+    lua_Integer idx;
+};
+
+/* SQLite's order of the group columns (text): NULL first, then bytes,
+** column after column, over sbx_group_key's encoding (per column: 'n' or
+** 'v', the length as a size_t, the bytes). */
+static int
+sbx_grp_cmp(const void *pa, const void *pb)
+{
+    const struct sbx_grp *a = pa, *b = pb;
+    const char           *x = a->key, *y = b->key;
+    const char           *xe = x + a->len, *ye = y + b->len;
+
+    while (x < xe && y < ye) {
+        size_t lx, ly;
+        int    c;
+
+        if (*x != *y)
+            return *x == 'n' ? -1 : 1;
+        memcpy(&lx, x + 1, sizeof(lx));
+        memcpy(&ly, y + 1, sizeof(ly));
+        x += 1 + sizeof(lx);
+        y += 1 + sizeof(ly);
+        c = memcmp(x, y, lx < ly ? lx : ly);
+        if (c != 0)
+            return c;
+        if (lx != ly)
+            return lx < ly ? -1 : 1;
+        x += lx;
+        y += ly;
+    }
+    return 0;
+}
+
+static void
+sbx_acc_push(lua_State *L, const struct sbx_acc *a, enum sbx_aggfn fn,
+             int integer)
+{
+    double v;
+
+    if (fn == SBX_COUNT) {
+        lua_pushinteger(L, (lua_Integer) a->count);
+        return;
+    }
+    if (a->count == 0) {
+        lua_pushnil(L); /* As SQL: no value, no sum, mean, min or max */
+        return;
+    }
+    v = fn == SBX_SUM    ? a->sum + a->carry
+        : fn == SBX_MEAN ? (a->sum + a->carry) / (double) a->count
+        : fn == SBX_MIN  ? a->min
+                         : a->max;
+    if (integer && fn != SBX_MEAN)
+        lua_pushinteger(L, (lua_Integer) v); /* n_sites stays an integer */
+    else
+        lua_pushnumber(L, v);
+}
+
+/*
+** sum, mean, min, max, count of 'value' grouped by 'by': the version is
+** read once in primary-key order (store_sbx_scan_open), each row's group
+** found through a Lua table (key -> index), its accumulators kept in a
+** userdata: memory stays under the Lua budget, time is one sequential
+** read, whatever the grouping. Groups come out in SQL's ORDER BY order.
+*/
+static int
+sbx_aggregate_scan(lua_State *L, struct sbx_data *d, int64_t id,
+                   const char *const *by, int nby, const char *fn,
+                   const char *value)
+{
+    static const char *const names[] = {"sum", "mean", "min", "max", "count"};
+    struct sbx_cursor       *c;
+    struct store_sbx_cur    *cur = NULL;
+    struct sbx_acc          *acc = NULL;
+    struct sbx_grp          *grp;
+    struct cm_err            err;
+    enum sbx_aggfn           f = SBX_SUM;
+    lua_Integer              n = 0;
+    size_t                   cap = 0;
+    int                      found = 0, base, integer;
+
+    for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+        if (strcmp(fn, names[k]) == 0) {
+            f = (enum sbx_aggfn) k;
+            found = 1;
+        }
+    if (!found)
+        return luaL_error(L,
+                          "cm.aggregate: unknown aggregate '%s' (sum, mean, "
+                          "min, max, count, p0..p100)",
+                          fn);
+    integer = strcmp(value, "n_sites") == 0;
+    c = sbx_cursor_new(L, d);
+    if (store_sbx_scan_open(d->db, id, by, nby, value, &cur, &err) != CM_OK)
+        sbx_data_raise(L, "cm.aggregate", &err);
+    sbx_cursor_set(L, c, "cm.aggregate", CM_OK, cur, &err);
+    lua_newtable(L); /* base: group key -> index */
+    base = lua_gettop(L);
+    lua_newtable(L); /* base+1: index -> the group's row (its columns) */
+    lua_pushnil(L);  /* base+2: the accumulators' userdata */
+
+    /* SQLite's VM steps are charged by the progress handler; a row adds
+    ** only what is done here. */
+    while (sbx_cursor_next(L, c, "cm.aggregate", 1 + nby)) {
+        lua_Integer g;
+
+        sbx_group_key(L, c->cur, nby);
+        lua_pushvalue(L, -1);
+        if (lua_rawget(L, base) == LUA_TNUMBER) {
+            g = lua_tointeger(L, -1);
+            lua_pop(L, 2);
+        } else {
+            lua_pop(L, 1);
+            g = ++n;
+            lua_pushinteger(L, g);
+            lua_rawset(L, base); /* key -> g; pops both */
+            if ((size_t) g > cap) {
+                size_t          ncap = cap ? cap * 2 : 64;
+                struct sbx_acc *na =
+                    lua_newuserdatauv(L, ncap * sizeof(*na), 0);
+
+                if (cap)
+                    memcpy(na, acc, cap * sizeof(*na));
+                lua_replace(L, base + 2);
+                acc = na;
+                cap = ncap;
+            }
+            memset(&acc[g - 1], 0, sizeof(acc[g - 1]));
+            lua_createtable(L, 0, nby + 1);
+            for (int i = 0; i < nby; i++) {
+                sbx_push_col(L, c->cur, i);
+                lua_setfield(L, -2, by[i]);
+            }
+            lua_rawseti(L, base + 1, g);
+        }
+        if (store_sbx_col_type(c->cur, nby) != STORE_SBX_NULL) {
+            struct sbx_acc *a = &acc[g - 1];
+            double          v = store_sbx_col_real(c->cur, nby);
+            double          t = a->sum + v;
+
+            a->carry +=
+                fabs(a->sum) >= fabs(v) ? (a->sum - t) + v : (v - t) + a->sum;
+            a->sum = t;
+            if (a->count == 0 || v < a->min)
+                a->min = v;
+            if (a->count == 0 || v > a->max)
+                a->max = v;
+            a->count++;
+        }
+    }
+
+    /* As SQL without GROUP BY: one row, even over no observation. */
+    if (nby == 0 && n == 0) {
+        struct sbx_acc none = {0};
+
+        lua_createtable(L, 1, 0);
+        lua_createtable(L, 0, 1);
+        sbx_acc_push(L, &none, f, integer);
+        lua_setfield(L, -2, "value");
+        lua_rawseti(L, -2, 1);
+        return 1;
+    }
+    grp = lua_newuserdatauv(L, (size_t) (n ? n : 1) * sizeof(*grp), 0);
+    {
+        lua_Integer k = 0;
+
+        lua_pushnil(L);
+        while (lua_next(L, base) != 0) {
+            grp[k].key = lua_tolstring(L, -2, &grp[k].len);
+            grp[k].idx = lua_tointeger(L, -1);
+            k++;
+            lua_pop(L, 1);
+        }
+    }
+    qsort(grp, (size_t) n, sizeof(*grp), sbx_grp_cmp);
+    sbx_lua_charge(L, (double) n * 20);
+    lua_createtable(L, (int) (n < INT_MAX ? n : INT_MAX), 0);
+    for (lua_Integer i = 0; i < n; i++) {
+        lua_rawgeti(L, base + 1, grp[i].idx);
+        sbx_acc_push(L, &acc[grp[i].idx - 1], f, integer);
+        lua_setfield(L, -2, "value");
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
 /* Percentile p (0..100) of the n sorted values v, linear between ranks. */
 static double
 sbx_percentile(const double *v, size_t n, double p)
@@ -402,25 +616,15 @@ sbx_cm_aggregate(lua_State *L)
     id = sbx_data_version(L, d, lua_gettop(L) - 1, "cm.aggregate");
     lua_pop(L, 2);
 
+    if (pct < 0)
+        return sbx_aggregate_scan(L, d, id, by, nby, fn, value);
+
     c = sbx_cursor_new(L, d);
-    if (store_sbx_agg_open(d->db, id, by, nby, pct >= 0 ? NULL : fn, value,
-                           &cur, &err) != CM_OK)
+    if (store_sbx_sorted_open(d->db, id, by, nby, value, &cur, &err) != CM_OK)
         sbx_data_raise(L, "cm.aggregate", &err);
     sbx_cursor_set(L, c, "cm.aggregate", CM_OK, cur, &err);
     lua_newtable(L); /* The result */
     top = lua_gettop(L);
-
-    if (pct < 0) {
-        while (sbx_cursor_step(L, c, "cm.aggregate")) {
-            lua_createtable(L, 0, nby + 1);
-            for (int i = 0; i <= nby; i++) {
-                sbx_push_col(L, c->cur, i);
-                lua_setfield(L, -2, i < nby ? by[i] : "value");
-            }
-            lua_rawseti(L, top, ++n);
-        }
-        return 1;
-    }
 
     /* Percentiles: values come sorted within each group; gather one
     ** group's in a userdata (so under the Lua budget), then emit it. */

@@ -283,27 +283,18 @@ store_sbx_obs_open(struct store_sbx *sb, int64_t id, struct store_sbx_cur **out,
     return CM_OK;
 }
 
-int
-store_sbx_agg_open(struct store_sbx *sb, int64_t id, const char *const *by,
-                   int nby, const char *fn, const char *value,
-                   struct store_sbx_cur **out, struct cm_err *err)
+/* The script's column names checked against this file's own constants,
+** into grp[] and *col: nothing of the script's reaches the SQL. */
+static int
+store_sbx_agg_names(const char *const *by, int nby, const char *value,
+                    const char *grp[8], const char **col, struct cm_err *err)
 {
     static const char *const groups[] = {STORE_SBX_GROUP_COLS};
     static const char *const values[] = {STORE_SBX_VALUE_COLS};
-    static const char *const fns[][2] = {{"sum", "sum"},
-                                         {"mean", "avg"},
-                                         {"min", "min"},
-                                         {"max", "max"},
-                                         {"count", "count"}};
-    const char              *sqlfn = NULL, *col = NULL, *grp[8];
-    struct cm_buf            q, g;
-    int                      rc;
 
-    *out = NULL;
-    if (nby < 0 || nby > (int) (sizeof(grp) / sizeof(grp[0])))
+    *col = NULL;
+    if (nby < 0 || nby > 8)
         return cm_fail(err, CM_EINVAL, "at most 8 'by' columns");
-    /* The SQL is assembled from this file's own constant names only, the
-    ** script's strings serve to pick them: nothing of theirs reaches it. */
     for (int i = 0; i < nby; i++) {
         grp[i] = NULL;
         for (size_t k = 0; k < sizeof(groups) / sizeof(groups[0]); k++)
@@ -318,55 +309,74 @@ store_sbx_agg_open(struct store_sbx *sb, int64_t id, const char *const *by,
     }
     for (size_t k = 0; k < sizeof(values) / sizeof(values[0]); k++)
         if (value && strcmp(value, values[k]) == 0)
-            col = values[k];
-    if (col == NULL)
+            *col = values[k];
+    if (*col == NULL)
         return cm_fail(err, CM_EINVAL,
                        "cannot aggregate '%.40s'; columns: value, n_sites",
                        value ? value : "?");
-    for (size_t k = 0; fn && k < sizeof(fns) / sizeof(fns[0]); k++)
-        if (strcmp(fn, fns[k][0]) == 0)
-            sqlfn = fns[k][1];
-    if (fn && sqlfn == NULL)
-        return cm_fail(err, CM_EINVAL, "unknown aggregate '%.20s'", fn);
+    return CM_OK;
+}
 
-    cm_buf_init(&g);
-    for (int i = 0; i < nby; i++) {
-        if (i)
-            cm_buf_puts(&g, ", ");
-        cm_buf_puts(&g, grp[i]);
-    }
+int
+store_sbx_scan_open(struct store_sbx *sb, int64_t id, const char *const *by,
+                    int nby, const char *value, struct store_sbx_cur **out,
+                    struct cm_err *err)
+{
+    const char   *grp[8], *col;
+    struct cm_buf q;
+    int           rc;
+
+    *out = NULL;
+    if ((rc = store_sbx_agg_names(by, nby, value, grp, &col, err)) != CM_OK)
+        return rc;
     cm_buf_init(&q);
     cm_buf_puts(&q, "SELECT ");
-    if (nby) {
-        cm_buf_add(&q, g.data, g.len);
+    for (int i = 0; i < nby; i++) {
+        cm_buf_puts(&q, grp[i]);
         cm_buf_puts(&q, ", ");
     }
-    if (sqlfn) {
-        cm_buf_puts(&q, sqlfn);
-        cm_buf_puts(&q, "(");
-        cm_buf_puts(&q, col);
-        cm_buf_puts(&q, ") FROM observation WHERE version = ?1");
-        if (nby) {
-            cm_buf_puts(&q, " GROUP BY ");
-            cm_buf_add(&q, g.data, g.len);
-            cm_buf_puts(&q, " ORDER BY ");
-            cm_buf_add(&q, g.data, g.len);
-        }
-    } else {
-        cm_buf_puts(&q, col);
-        cm_buf_puts(&q, " FROM observation WHERE version = ?1 AND ");
-        cm_buf_puts(&q, col);
-        cm_buf_puts(&q, " IS NOT NULL ORDER BY ");
-        if (nby) {
-            cm_buf_add(&q, g.data, g.len);
-            cm_buf_puts(&q, ", ");
-        }
-        cm_buf_puts(&q, col);
-    }
+    cm_buf_puts(&q, col);
+    /* ORDER BY row: the primary key's order, so SQLite reads the version
+    ** as one range instead of walking an index and fetching every row. */
+    cm_buf_puts(&q, " FROM observation WHERE version = ?1 ORDER BY row");
     cm_buf_add(&q, "", 1);
     rc = store_sbx_prepare(sb, q.data, out, err);
     cm_buf_clear(&q);
-    cm_buf_clear(&g);
+    if (rc == CM_OK)
+        sqlite3_bind_int64((*out)->stmt, 1, id);
+    return rc;
+}
+
+int
+store_sbx_sorted_open(struct store_sbx *sb, int64_t id, const char *const *by,
+                      int nby, const char *value, struct store_sbx_cur **out,
+                      struct cm_err *err)
+{
+    const char   *grp[8], *col;
+    struct cm_buf q;
+    int           rc;
+
+    *out = NULL;
+    if ((rc = store_sbx_agg_names(by, nby, value, grp, &col, err)) != CM_OK)
+        return rc;
+    cm_buf_init(&q);
+    cm_buf_puts(&q, "SELECT ");
+    for (int i = 0; i < nby; i++) {
+        cm_buf_puts(&q, grp[i]);
+        cm_buf_puts(&q, ", ");
+    }
+    cm_buf_puts(&q, col);
+    cm_buf_puts(&q, " FROM observation WHERE version = ?1 AND ");
+    cm_buf_puts(&q, col);
+    cm_buf_puts(&q, " IS NOT NULL ORDER BY ");
+    for (int i = 0; i < nby; i++) {
+        cm_buf_puts(&q, grp[i]);
+        cm_buf_puts(&q, ", ");
+    }
+    cm_buf_puts(&q, col);
+    cm_buf_add(&q, "", 1);
+    rc = store_sbx_prepare(sb, q.data, out, err);
+    cm_buf_clear(&q);
     if (rc == CM_OK)
         sqlite3_bind_int64((*out)->stmt, 1, id);
     return rc;

@@ -57,16 +57,14 @@ int store_sbx_obs_open(struct store_sbx *sb, int64_t id,
 #define STORE_SBX_VALUE_COLS "value", "n_sites"
 
 /*
-** Grouped aggregate of version 'id': the nby 'by' columns (each one of
-** STORE_SBX_GROUP_COLS, checked here), then fn ("sum", "mean", "min",
-** "max", "count") of column 'value' (one of STORE_SBX_VALUE_COLS), one
-** row per group ordered by the groups. fn NULL: no aggregate, the rows
-** of non-null values ordered by groups then value (for percentiles).
-** CM_EINVAL names a bad column or fn.
+** The non-null values of column 'value' of version 'id' ordered by the
+** nby 'by' columns (each one of STORE_SBX_GROUP_COLS, 'value' one of
+** STORE_SBX_VALUE_COLS; CM_EINVAL names a bad one), then by value: each
+** group's values sorted, for percentiles.
 */
-int store_sbx_agg_open(struct store_sbx *sb, int64_t id, const char *const *by,
-                       int nby, const char *fn, const char *value,
-                       struct store_sbx_cur **out, struct cm_err *err);
+int store_sbx_sorted_open(struct store_sbx *sb, int64_t id,
+                          const char *const *by, int nby, const char *value,
+                          struct store_sbx_cur **out, struct cm_err *err);
 
 /*
 ** The reference factor 'key' in force in 'year' (has_year 0: its latest
@@ -84,6 +82,16 @@ int store_sbx_factor_years(struct store_sbx *sb, const char *key, int64_t *n,
 ** by key then year. */
 int store_sbx_factors_open(struct store_sbx *sb, struct store_sbx_cur **out,
                            struct cm_err *err);
+
+/*
+** The rows of version 'id' in primary-key order, one range read: the nby
+** 'by' columns then 'value' (checked as for store_sbx_sorted_open), for an
+** aggregate grouped in C (sbx_data.c). SQLite's own GROUP BY on the
+** territory would walk an index and fetch each row at random.
+*/
+int store_sbx_scan_open(struct store_sbx *sb, int64_t id, const char *const *by,
+                        int nby, const char *value, struct store_sbx_cur **out,
+                        struct cm_err *err);
 
 /*
 ** A script's own statement: one SELECT over the published tables.

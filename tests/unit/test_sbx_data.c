@@ -165,6 +165,23 @@ test_aggregate(void)
              "return {#r, r[1].territory, r[1].period, r[2].value == nil}",
              SBX_OK, "[6,\"56098\",\"2024-01\",true]");
     T_EXPECT("return cm.aggregate('elec', {})[1].value", SBX_OK, "330");
+    /* Grouped in C over one scan: SQL's results, types and order too. */
+    T_EXPECT("local r = cm.aggregate('elec', {by = 'sector', value = "
+             "'n_sites'})\n"
+             "return {#r, r[1].sector == nil, math.type(r[1].value)}",
+             SBX_OK, "[1,true,\"integer\"]");
+    T_EXPECT("local r = cm.aggregate('elec', {by = {'period', 'territory'},\n"
+             "  fn = 'count'})\n"
+             "local ok = true\n"
+             "for i = 2, #r do\n"
+             "  local a, b = r[i - 1], r[i]\n"
+             "  ok = ok and (a.period < b.period or (a.period == b.period\n"
+             "    and a.territory < b.territory))\n"
+             "end\n"
+             "return {#r, ok}",
+             SBX_OK, "[6,true]");
+    T_EXPECT("return cm.aggregate('elec', {fn = 'median'})", SBX_RUNTIME_ERROR,
+             "unknown aggregate 'median'");
     T_EXPECT("return cm.aggregate('elec', {by = 'site_id'})", SBX_RUNTIME_ERROR,
              "cannot group by 'site_id'");
     T_EXPECT("return cm.aggregate('elec', {fn = 'p101'})", SBX_RUNTIME_ERROR,
