@@ -95,4 +95,29 @@ t_write_file(const char *dir, const char *name, const char *text)
     return path;
 }
 
+/* The whole file at 'path', NUL-terminated (free() it); *len its bytes. */
+static inline char *
+t_read_file(const char *path, size_t *len)
+{
+    FILE  *f = fopen(path, "rb");
+    char  *buf = NULL;
+    size_t cap = 0, n = 0, got;
+
+    ASSERT(f != NULL);
+    do {
+        if (n + 4096 + 1 > cap) {
+            cap = cap ? cap * 2 : 8192;
+            buf = realloc(buf, cap);
+            ASSERT(buf != NULL);
+        }
+        got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+    } while (got > 0);
+    ASSERT(ferror(f) == 0);
+    fclose(f);
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
 #endif /* CM_T_H */

@@ -108,24 +108,6 @@ t_fixture(void)
     store_close(st);
 }
 
-static char *
-t_read(const char *path, size_t *len)
-{
-    FILE         *f = fopen(path, "rb");
-    struct cm_buf b;
-    char          chunk[4096];
-    size_t        n;
-
-    ASSERT(f != NULL);
-    cm_buf_init(&b);
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        cm_buf_add(&b, chunk, n);
-    fclose(f);
-    cm_buf_add(&b, "", 1);
-    *len = b.len - 1;
-    return b.data;
-}
-
 /* Run src in the sandbox against the fixture; its result JSON (owned). */
 static char *
 t_run(const char *src, size_t len)
@@ -179,7 +161,7 @@ test_energy_intensity(void)
     struct t_rows             rows;
     size_t                    len, nd;
     int                       found;
-    char                     *src = t_read(T_SCRIPT, &len), *json, hex[65];
+    char                     *src = t_read_file(T_SCRIPT, &len), *json, hex[65];
     char                      prov[300];
 
     json = t_run(src, len);

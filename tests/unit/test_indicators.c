@@ -253,24 +253,6 @@ t_fixture(void)
 
 /* ---- running and publishing a script ------------------------------------ */
 
-static char *
-t_read(const char *path, size_t *len)
-{
-    FILE         *f = fopen(path, "rb");
-    struct cm_buf b;
-    char          chunk[4096];
-    size_t        n;
-
-    ASSERT(f != NULL);
-    cm_buf_init(&b);
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        cm_buf_add(&b, chunk, n);
-    fclose(f);
-    cm_buf_add(&b, "", 1);
-    *len = b.len - 1;
-    return b.data;
-}
-
 #define T_MAX_ROWS 16
 
 struct t_rows {
@@ -316,7 +298,7 @@ t_publish(const char *name, struct t_rows *rows, char **manifest)
     int                  found;
 
     snprintf(path, sizeof(path), "%s%s.lua", T_DIR, name);
-    src = t_read(path, &len);
+    src = t_read_file(path, &len);
     sbx_limits_default(&lim);
     lim.memory_bytes = 32 << 20;
     lim.timeout_ms = 10000;

@@ -113,24 +113,6 @@ t_fixture(void)
     sqlite3_close(db);
 }
 
-static char *
-t_read(const char *path, size_t *len)
-{
-    FILE         *f = fopen(path, "rb");
-    struct cm_buf b;
-    char          chunk[4096];
-    size_t        n;
-
-    ASSERT(f != NULL);
-    cm_buf_init(&b);
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        cm_buf_add(&b, chunk, n);
-    fclose(f);
-    cm_buf_add(&b, "", 1);
-    *len = b.len - 1;
-    return b.data;
-}
-
 struct t_rows {
     int    n;
     char   line[16][160]; /* period level territory sector unit */
@@ -170,7 +152,7 @@ t_publish(const char *name, const char *slug, struct t_rows *rows)
     char                *src;
 
     snprintf(path, sizeof(path), "%s%s", T_DIR, name);
-    src = t_read(path, &len);
+    src = t_read_file(path, &len);
     sbx_limits_default(&lim);
     lim.memory_bytes = 16 << 20;
     lim.timeout_ms = 30000; /* Under ASan and a loaded machine */
