@@ -35,7 +35,7 @@ struct ind_result {
     int64_t version;   /* New version, or the latest when unchanged */
     int     unchanged; /* Same content as the latest: nothing written */
     int64_t rows;
-    char    sha256[65]; /* Of the canonical CSV */
+    char    sha256[65];        /* Of the canonical CSV */
     char    script_sha256[65]; /* Of the script's source */
 };
 

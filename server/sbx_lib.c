@@ -52,7 +52,7 @@ struct sbx_state {
     enum sbx_code stop;               /* SBX_OK while the run may go on */
     char          stop_msg[256];
     int           stop_line;
-    int           err_line; /* Line of the error that reached the top */
+    int           err_line;  /* Line of the error that reached the top */
     int           unmetered; /* lua.instructions 0: no count hook */
 };
 

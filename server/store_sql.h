@@ -118,69 +118,69 @@
                       "coalesce(sum(status = 'C'), 0), "                       \
                       "coalesce(sum(status = 'D'), 0) "                        \
                       "FROM observation WHERE version = ?1")                   \
-    /* store_scripts.c: datathon scripts, runs, indicators */               \
-    X(SCRIPT_ADD, "INSERT INTO script (account, name, source, sha256) "       \
+    /* store_scripts.c: datathon scripts, runs, indicators */                  \
+    X(SCRIPT_ADD, "INSERT INTO script (account, name, source, sha256) "        \
                   "VALUES (?1, ?2, ?3, ?4)")                                   \
-    X(SCRIPT_GET, "SELECT id, account, name, source, sha256, created_at "     \
+    X(SCRIPT_GET, "SELECT id, account, name, source, sha256, created_at "      \
                   "FROM script WHERE id = ?1")                                 \
     X(SCRIPT_LIST,                                                             \
-      "SELECT s.id, s.account, s.name, NULL, s.sha256, s.created_at, "        \
-      "length(CAST(s.source AS BLOB)), r.id, r.status, r.code "               \
-      "FROM script s LEFT JOIN script_run r ON r.id = (SELECT max(id) "       \
-      "FROM script_run WHERE script = s.id) WHERE s.account = ?1 "            \
+      "SELECT s.id, s.account, s.name, NULL, s.sha256, s.created_at, "         \
+      "length(CAST(s.source AS BLOB)), r.id, r.status, r.code "                \
+      "FROM script s LEFT JOIN script_run r ON r.id = (SELECT max(id) "        \
+      "FROM script_run WHERE script = s.id) WHERE s.account = ?1 "             \
       "AND (?2 = 0 OR s.id < ?2) ORDER BY s.id DESC LIMIT ?3")                 \
     X(RUN_LOAD,                                                                \
-      "SELECT (SELECT count(*) FROM script_run WHERE status = 'queued'), "    \
-      "(SELECT count(*) FROM script_run WHERE status = 'queued' "             \
-      "AND account = ?1), (SELECT coalesce(sum(wall_ms), 0) FROM "            \
+      "SELECT (SELECT count(*) FROM script_run WHERE status = 'queued'), "     \
+      "(SELECT count(*) FROM script_run WHERE status = 'queued' "              \
+      "AND account = ?1), (SELECT coalesce(sum(wall_ms), 0) FROM "             \
       "script_run WHERE account = ?1 AND queued_at >= ?2)")                    \
-    X(RUN_ADD, "INSERT INTO script_run (script, account) VALUES (?1, ?2)")    \
-    X(RUNS_COUNT, "SELECT coalesce(sum(status = 'queued'), 0), "              \
+    X(RUN_ADD, "INSERT INTO script_run (script, account) VALUES (?1, ?2)")     \
+    X(RUNS_COUNT, "SELECT coalesce(sum(status = 'queued'), 0), "               \
                   "coalesce(sum(status = 'running'), 0) FROM script_run "      \
                   "WHERE status IN ('queued', 'running')")                     \
     X(RUN_GET,                                                                 \
-      "SELECT r.id, r.script, r.account, r.status, r.code, r.message, "       \
-      "r.line, r.preview, r.instructions, r.memory_peak, r.wall_ms, "         \
-      "r.queued_at, r.started_at, r.finished_at, d.slug, v.version, "         \
-      "length(CAST(r.result AS BLOB)) FROM script_run r "                     \
-      "LEFT JOIN dataset_version v ON v.id = r.published "                    \
+      "SELECT r.id, r.script, r.account, r.status, r.code, r.message, "        \
+      "r.line, r.preview, r.instructions, r.memory_peak, r.wall_ms, "          \
+      "r.queued_at, r.started_at, r.finished_at, d.slug, v.version, "          \
+      "length(CAST(r.result AS BLOB)) FROM script_run r "                      \
+      "LEFT JOIN dataset_version v ON v.id = r.published "                     \
       "LEFT JOIN dataset d ON d.id = v.dataset WHERE r.id = ?1")               \
-    X(RUN_QUEUED, "SELECT id, account, script FROM script_run "               \
+    X(RUN_QUEUED, "SELECT id, account, script FROM script_run "                \
                   "WHERE status = 'queued' ORDER BY id LIMIT ?1")              \
-    X(RUN_CLAIM, "UPDATE script_run SET status = 'running', started_at = "    \
+    X(RUN_CLAIM, "UPDATE script_run SET status = 'running', started_at = "     \
                  "strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "                      \
                  "WHERE id = ?1 AND status = 'queued'")                        \
     X(RUN_FINISH,                                                              \
-      "UPDATE script_run SET status = ?2, code = ?3, message = ?4, "          \
-      "line = ?5, result = ?6, preview = ?7, instructions = ?8, "             \
+      "UPDATE script_run SET status = ?2, code = ?3, message = ?4, "           \
+      "line = ?5, result = ?6, preview = ?7, instructions = ?8, "              \
       "memory_peak = ?9, wall_ms = ?10, finished_at = "                        \
       "strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?1")                   \
-    X(RUN_REQUEUE, "UPDATE script_run SET status = 'queued', "                \
+    X(RUN_REQUEUE, "UPDATE script_run SET status = 'queued', "                 \
                    "started_at = NULL WHERE status = 'running'")               \
-    X(RUN_LAST_OK, "SELECT id, result FROM script_run WHERE script = ?1 "     \
+    X(RUN_LAST_OK, "SELECT id, result FROM script_run WHERE script = ?1 "      \
                    "AND status = 'succeeded' ORDER BY id DESC LIMIT 1")        \
-    X(RUN_SET_PUBLISHED, "UPDATE script_run SET published = ?2 "              \
+    X(RUN_SET_PUBLISHED, "UPDATE script_run SET published = ?2 "               \
                          "WHERE id = ?1")                                      \
-    X(DATASET_OWNER, "SELECT origin, team FROM dataset WHERE slug = ?1")      \
-    X(DATASET_SET_TEAM, "UPDATE dataset SET team = ?2 WHERE slug = ?1")       \
-    X(SCRIPT_SOURCE_ADD, "INSERT INTO script_source (sha256, source) "        \
+    X(DATASET_OWNER, "SELECT origin, team FROM dataset WHERE slug = ?1")       \
+    X(DATASET_SET_TEAM, "UPDATE dataset SET team = ?2 WHERE slug = ?1")        \
+    X(SCRIPT_SOURCE_ADD, "INSERT INTO script_source (sha256, source) "         \
                          "VALUES (?1, ?2) ON CONFLICT DO NOTHING")             \
-    X(SCRIPT_SOURCE_GET, "SELECT source FROM script_source "                  \
+    X(SCRIPT_SOURCE_GET, "SELECT source FROM script_source "                   \
                          "WHERE sha256 = ?1")                                  \
     X(INDICATORS_LIST,                                                         \
-      "SELECT d.slug, v.id, v.version, v.published_at, v.manifest, "          \
-      "v.provenance, v.n_observations, a.name FROM dataset d "                \
-      "JOIN dataset_version v ON v.id = d.latest "                            \
-      "LEFT JOIN account a ON a.id = d.team WHERE d.origin = 'lua' "          \
-      "AND (?1 IS NULL OR d.slug = ?1) ORDER BY "                             \
-      "CASE ?2 WHEN 'title' THEN json_extract(v.manifest, '$.title.fr') "     \
-      "WHEN 'team' THEN coalesce(a.name, '') ELSE NULL END, "                 \
-      "CASE ?2 WHEN 'recent' THEN v.published_at END DESC, "                  \
+      "SELECT d.slug, v.id, v.version, v.published_at, v.manifest, "           \
+      "v.provenance, v.n_observations, a.name FROM dataset d "                 \
+      "JOIN dataset_version v ON v.id = d.latest "                             \
+      "LEFT JOIN account a ON a.id = d.team WHERE d.origin = 'lua' "           \
+      "AND (?1 IS NULL OR d.slug = ?1) ORDER BY "                              \
+      "CASE ?2 WHEN 'title' THEN json_extract(v.manifest, '$.title.fr') "      \
+      "WHEN 'team' THEN coalesce(a.name, '') ELSE NULL END, "                  \
+      "CASE ?2 WHEN 'recent' THEN v.published_at END DESC, "                   \
       "(d.team IS NOT NULL), d.slug")                                          \
     X(INDICATOR_LATEST,                                                        \
-      "SELECT period, territory_level, territory, sector, value, unit "       \
-      "FROM observation WHERE version = ?1 AND period = (SELECT "             \
-      "max(period) FROM observation WHERE version = ?1) ORDER BY row "        \
+      "SELECT period, territory_level, territory, sector, value, unit "        \
+      "FROM observation WHERE version = ?1 AND period = (SELECT "              \
+      "max(period) FROM observation WHERE version = ?1) ORDER BY row "         \
       "LIMIT ?2")                                                              \
     X(SITES_ALL,                                                               \
       "SELECT id, site_id, name, category, floor_area_m2, "                    \
