@@ -275,6 +275,22 @@ for fmt in csv json ndjson zip tar.gz; do
 done
 unzip -l dl.zip 2>/dev/null | grep -q datapackage.json || tar -tzf dl.tar.gz | grep -q datapackage.json || fail "archives hold datapackage.json"
 get /api/v1/openapi.json | grep -q '"openapi":"3.0.3"' || fail "openapi"
+# Every built-in indicator: published by the demo, served as a dataset
+# (records, a CSV download), listed by the gallery with its source.
+nind=0
+for f in "$CM_SOURCE_DIR"/scripts-lua/indicators/*.lua; do
+    slug=$(grep -oE "^ *slug = '[a-z0-9-]+'" "$f" | head -n 1 | grep -oE "'[a-z0-9-]+'" | tr -d "'")
+    [ -n "$slug" ] || fail "$f: no indicator slug found"
+    get "/api/v1/datasets/$slug" | grep -q '"origin":"lua"' || fail "indicator $slug is not a published dataset"
+    get "/api/v1/datasets/$slug/records?limit=1" | grep -qE '"records":\[\{"period":' || fail "indicator $slug: no records"
+    curl -sf -o /dev/null "$api/api/v1/datasets/$slug/download?format=csv" || fail "indicator $slug: no CSV"
+    get /api/v1/indicators | grep -q "\"slug\":\"$slug\"" || fail "gallery lacks $slug"
+    [ "$(curl -sf "$api/api/v1/indicators/$slug/source" | sha256sum | cut -c1-64)" = "$(sha256sum < "$f" | cut -c1-64)" ] ||
+        fail "indicator $slug: served source differs from $f"
+    nind=$((nind + 1))
+done
+[ "$nind" -ge 10 ] || fail "only $nind built-in indicators"
+ok "the $nind built-in indicators are published by the demo, served as datasets and by the gallery with their source"
 ok "the demo datasets are served by the catalog, records, downloads (sha256 as announced), DCAT, CKAN and OpenAPI"
 kill -TERM $pid
 wait $pid || fail "serve exited $?"
