@@ -29,6 +29,10 @@ int api_openapi(struct req *rq);
 
 /* api_download.c: a published version as a file (dl.c caches it) */
 int api_download(struct req *rq);
+/* api_auth.c: portal logins (session cookie + CSRF token) */
+int api_auth_login(struct req *rq);
+int api_auth_me(struct req *rq);
+int api_auth_logout(struct req *rq);
 /* api_scripts.c: the datathon (team token) and the published indicators */
 int api_scripts_add(struct req *rq);
 int api_scripts_list(struct req *rq);

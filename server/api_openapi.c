@@ -208,6 +208,24 @@ static const struct oa_route oa_routes[] = {
      "The Lua source of the script that computed the indicator's latest "
      "version (its sha256 is in the provenance).",
      "text/x-lua", NULL, "404", OA_CACHED, NULL},
+    {"POST", "/api/v1/auth/login", "auth",
+     "Log in to the portal with a name and password (argon2id). The "
+     "answer sets an HttpOnly, SameSite=Strict session cookie (Secure "
+     "over TLS) and gives the session's CSRF token, which every "
+     "state-changing request made with the cookie must send in "
+     "X-CSRF-Token. A wrong name or password is one 401; repeated failures "
+     "of an account (auth.login_failures) or an address are a 429 with "
+     "Retry-After.",
+     "application/json", NULL, "400,401,413,422,429", 0,
+     "A JSON object {\"name\", \"password\"}."},
+    {"GET", "/api/v1/auth/me", "auth",
+     "Who is calling (a token or a session): user, role, and the "
+     "session's CSRF token (null for a token).",
+     "application/json", NULL, NULL, 0, NULL},
+    {"POST", "/api/v1/auth/logout", "auth",
+     "End the calling session (its cookie is cleared); with a token, "
+     "nothing to end.",
+     "application/json", NULL, NULL, 0, NULL},
 };
 
 static const struct oa_param oa_params[] = {

@@ -57,6 +57,9 @@ struct cfg {
     int     lua_team_queue_max;        /* Runs waiting of one team */
     int     lua_team_daily_seconds;    /* Run time of one team per UTC day */
     int     lua_preview_rows;          /* Rows of a run's result preview */
+    int     auth_session_hours;        /* A portal session's life */
+    int     auth_login_failures;       /* Failed logins before a pause */
+    int     auth_login_window_s;       /* Window those are counted in */
     int     log_level;                 /* enum cm_log_level */
     char    config_file[CM_PATH_MAX];  /* The file read, "" if none */
     enum cfg_origin origin[64];        /* Where each setting came from */

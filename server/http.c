@@ -408,6 +408,43 @@ http_metrics_render(struct req *rq, struct cm_buf *out)
 
 /* ---- the dispatcher --------------------------------------------------- */
 
+/*
+** Who calls a route with roles: a Bearer token (scripts, providers), or
+** a portal session cookie. A cookie travels with every request the
+** browser makes, wherever the page that makes it comes from, so a
+** session's state-changing request must also carry the session's CSRF
+** token in X-CSRF-Token, which only pages of this origin can read.
+*/
+static int
+http_authenticate(struct req *rq, struct cm_err *err)
+{
+    const char         *bearer = mg_get_header(rq->conn, "Authorization");
+    const char         *method = rq->ri->request_method;
+    const char         *sent;
+    struct auth_session s;
+
+    if (bearer != NULL)
+        return auth_bearer(rq->st, bearer, &rq->account, err);
+    if (auth_session_find(rq->st, mg_get_header(rq->conn, "Cookie"), &s, err) !=
+        CM_OK)
+        return err->code;
+    rq->account = s.account;
+    snprintf(rq->csrf, sizeof(rq->csrf), "%s", s.csrf);
+    if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
+        return CM_OK;
+    sent = mg_get_header(rq->conn, "X-CSRF-Token");
+    if (sent == NULL || strlen(sent) != strlen(s.csrf) ||
+        sodium_memcmp(sent, s.csrf, strlen(s.csrf)) != 0) {
+        cm_fail(err, CM_EFORBIDDEN,
+                "a session's %s needs its CSRF token in X-CSRF-Token "
+                "(given at login and by GET /api/v1/auth/me)",
+                method);
+        cm_err_what(err, "header", "X-CSRF-Token");
+        return err->code;
+    }
+    return CM_OK;
+}
+
 /* 1 if a segment of the decoded path is "." or "..". CivetWeb would clean
 ** such a path silently; we refuse it so that no guess is ever served. */
 static int
@@ -577,8 +614,7 @@ http_dispatch(struct mg_connection *conn, void *cbdata)
         static const char *const challenge[] = {"WWW-Authenticate", "Bearer",
                                                 NULL};
 
-        if (auth_bearer(rq.st, mg_get_header(conn, "Authorization"),
-                        &rq.account, &err) != CM_OK)
+        if (http_authenticate(&rq, &err) != CM_OK)
             return http_reply_error_with(
                 &rq, &err, err.code == CM_EUNAUTH ? challenge : NULL);
         if (!(auth_role_bit(rq.account.role) & rq.route->roles)) {

@@ -63,6 +63,7 @@ struct req {
     size_t               arg_len[CM_MAX_PATH_ARGS];
     int                  head;          /* HEAD: headers only */
     struct store_account account;       /* The caller, on routes with roles */
+    char                 csrf[64];      /* Its session's CSRF token, or "" */
     int                  close;         /* Close the connection after reply */
     const char          *cache_control; /* Default "no-store" */
 };

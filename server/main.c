@@ -15,6 +15,8 @@
 
 #include <libgen.h>
 
+#include <sodium.h>
+
 #include "auth.h"
 #include "cfg.h"
 #include "demo.h"
@@ -108,11 +110,18 @@ static const struct cli_cmd cli_cmds[] = {
      "version, rows, suppressed counts, sha256); exit 2 for a definition\n"
      "refused (the message names the file and field), 1 when a dataset\n"
      "could not be published.\n"},
-    {"user", cli_user, "add --role ROLE NAME",
-     "create an account and print its API token once",
-     "Roles: admin, moderator, editor, team, provider. Prints\n"
+    {"user", cli_user,
+     "add --role ROLE [--password-stdin] NAME | list | disable NAME | "
+     "token [--label L] [--expires-days N] NAME | password NAME",
+     "manage accounts: create, list, disable, new token, password",
+     "add: roles admin, moderator, editor, team, provider. Prints\n"
      "{\"user\": NAME, \"role\": ROLE, \"token\": T}; only a hash of T\n"
-     "is kept, so save it now.\n"},
+     "is kept, so save it now. --password-stdin also sets a password for\n"
+     "the portal, read from the first line of stdin (argon2id).\n"
+     "list: every account (role, disabled, password set, live tokens).\n"
+     "disable: its tokens and sessions stop working at once.\n"
+     "token: a new token for an account, printed once.\n"
+     "password: a new password from the first line of stdin.\n"},
     {"lua", cli_lua,
      "run|publish [--db PATH] [--memory-mb N] [--instructions N] "
      "[--timeout-ms N] FILE",
@@ -777,36 +786,145 @@ cli_meters(struct cfg *c, int argc, char **argv)
     return cli_registry(c, argc, argv, "meters", meters_import);
 }
 
+/* The first line of stdin, without its newline, into buf; 0, or -1. */
+static int
+cli_read_password(char *buf, size_t size)
+{
+    size_t n;
+
+    if (fgets(buf, (int) size, stdin) == NULL)
+        return -1;
+    n = strcspn(buf, "\r\n");
+    if (buf[n] == '\0' && n + 1 == size && !feof(stdin))
+        return -1; /* Longer than the buffer */
+    buf[n] = '\0';
+    return 0;
+}
+
+static int
+cli_user_row(void *ctx, const char *name, const char *role, int disabled,
+             int has_password, const char *created_at, int64_t live_tokens,
+             struct cm_err *err)
+{
+    struct jw *w = ctx;
+
+    (void) err;
+    jw_obj_open(w);
+    jw_kv_str(w, "user", name);
+    jw_kv_str(w, "role", role);
+    jw_kv_bool(w, "disabled", disabled);
+    jw_kv_bool(w, "password", has_password);
+    jw_kv_int(w, "tokens", live_tokens);
+    jw_kv_str(w, "created_at", created_at);
+    jw_obj_close(w);
+    return CM_OK;
+}
+
 static int
 cli_user(struct cfg *c, int argc, char **argv)
 {
-    const char          *role = NULL;
-    const struct cli_opt opts[] = {{"--role", &role, NULL}, {NULL, NULL, NULL}};
+    const char          *role = NULL, *label = NULL, *days = NULL;
+    int                  pw_stdin = 0;
+    const struct cli_opt opts[] = {{"--role", &role, NULL},
+                                   {"--password-stdin", NULL, &pw_stdin},
+                                   {"--label", &label, NULL},
+                                   {"--expires-days", &days, NULL},
+                                   {NULL, NULL, NULL}};
     char                *pos[2], token[AUTH_TOKEN_MAX];
+    char                 password[AUTH_PASSWORD_MAX + 2];
     struct store        *st;
     struct cm_err        err;
     struct jw           *w;
-    int                  rc;
+    int                  npos, rc = CM_OK, expires = 0;
+    const char          *sub;
 
-    if (cli_args("user", argc, argv, opts, pos, 2) != 2 ||
-        strcmp(pos[0], "add") != 0 || role == NULL) {
-        fprintf(stderr, "usage: consometer user add --role ROLE NAME\n");
+    npos = cli_args("user", argc, argv, opts, pos, 2);
+    sub = npos >= 1 ? pos[0] : "";
+    if (npos < 1 || (strcmp(sub, "list") == 0) != (npos == 1) ||
+        (strcmp(sub, "add") == 0 && role == NULL) ||
+        (strcmp(sub, "add") && strcmp(sub, "list") && strcmp(sub, "disable") &&
+         strcmp(sub, "token") && strcmp(sub, "password"))) {
+        fprintf(stderr, "usage: consometer user add --role ROLE "
+                        "[--password-stdin] NAME | list | disable NAME | "
+                        "token [--label L] [--expires-days N] NAME | "
+                        "password NAME\n");
         return 2;
+    }
+    if (days != NULL) {
+        char *end;
+        long  d = strtol(days, &end, 10);
+
+        if (*end || d < 1 || d > 3650) {
+            fprintf(stderr, "consometer user token: --expires-days: a "
+                            "whole number of days from 1 to 3650\n");
+            return 2;
+        }
+        expires = (int) d;
+    }
+    password[0] = '\0';
+    if ((pw_stdin && strcmp(sub, "add") == 0) || strcmp(sub, "password") == 0) {
+        if (cli_read_password(password, sizeof(password)) != 0) {
+            fprintf(stderr,
+                    "consometer user %s: no password on stdin, or "
+                    "longer than %d bytes\n",
+                    sub, AUTH_PASSWORD_MAX);
+            return 2;
+        }
+        if (strlen(password) < AUTH_PASSWORD_MIN) {
+            fprintf(stderr,
+                    "consometer user %s: a password has at least %d "
+                    "bytes\n",
+                    sub, AUTH_PASSWORD_MIN);
+            return 2;
+        }
     }
     if (auth_init(&err) || cli_open_store(c, 1, 1, &st, NULL, &err))
         return cli_fail(&err);
-    rc = auth_user_add(st, pos[1], role, token, &err);
+    w = jw_new();
+    if (strcmp(sub, "list") == 0) {
+        jw_obj_open(w);
+        jw_key(w, "users");
+        jw_arr_open(w);
+        rc = store_accounts_each(st, cli_user_row, w, &err);
+        jw_arr_close(w);
+        jw_obj_close(w);
+    } else if (strcmp(sub, "add") == 0) {
+        rc = auth_user_add(st, pos[1], role, token, &err);
+        if (rc == CM_OK && password[0])
+            rc = auth_password_set(st, pos[1], password, "cli", &err);
+        jw_obj_open(w);
+        jw_kv_str(w, "user", pos[1]);
+        jw_kv_str(w, "role", role);
+        jw_kv_str(w, "token", token);
+        if (password[0])
+            jw_kv_bool(w, "password", 1);
+        jw_obj_close(w);
+    } else if (strcmp(sub, "disable") == 0) {
+        rc = auth_user_disable(st, pos[1], "cli", &err);
+        jw_obj_open(w);
+        jw_kv_str(w, "user", pos[1]);
+        jw_kv_bool(w, "disabled", 1);
+        jw_obj_close(w);
+    } else if (strcmp(sub, "token") == 0) {
+        rc = auth_token_new(st, pos[1], label, expires, "cli", token, &err);
+        jw_obj_open(w);
+        jw_kv_str(w, "user", pos[1]);
+        jw_kv_str(w, "token", token);
+        jw_obj_close(w);
+    } else {
+        rc = auth_password_set(st, pos[1], password, "cli", &err);
+        jw_obj_open(w);
+        jw_kv_str(w, "user", pos[1]);
+        jw_kv_bool(w, "password", 1);
+        jw_obj_close(w);
+    }
+    sodium_memzero(password, sizeof(password));
     store_close(st);
     if (rc != CM_OK) {
-        fprintf(stderr, "consometer user add: %s\n", err.msg);
-        return rc == CM_EINVAL ? 2 : 1;
+        jw_free(w);
+        fprintf(stderr, "consometer user %s: %s\n", sub, err.msg);
+        return rc == CM_EINVAL || rc == CM_ENOTFOUND ? 2 : 1;
     }
-    w = jw_new();
-    jw_obj_open(w);
-    jw_kv_str(w, "user", pos[1]);
-    jw_kv_str(w, "role", role);
-    jw_kv_str(w, "token", token);
-    jw_obj_close(w);
     rc = cli_print_json(w);
     jw_free(w);
     return rc;

@@ -48,6 +48,13 @@ const struct route routes[] = {
     /* api_download.c: a version as a file, cached, resumable */
     {"GET", "/api/v1/datasets/{slug}/download", api_download, "format,version",
      0, 0, "a version as csv, json, ndjson, zip or tar.gz (Range, ETag)"},
+    /* api_auth.c: portal logins */
+    {"POST", "/api/v1/auth/login", api_auth_login, NULL, ROUTE_BODY, 0,
+     "log in with name and password: a session cookie and its CSRF token"},
+    {"GET", "/api/v1/auth/me", api_auth_me, NULL, 0, AUTH_ANY,
+     "who is calling: user, role, and the session's CSRF token"},
+    {"POST", "/api/v1/auth/logout", api_auth_logout, NULL, 0, AUTH_ANY,
+     "end the session (needs its CSRF token)"},
     /* api_scripts.c: datathon teams' scripts and runs, and indicators */
     {"POST", "/api/v1/scripts", api_scripts_add, "name", ROUTE_BODY, AUTH_TEAM,
      "save a Lua script (team token): compiled at once, syntax errors "

@@ -8,6 +8,7 @@
 #ifndef CM_STORE_H
 #define CM_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -198,6 +199,52 @@ int store_token_add(struct store *st, int64_t account,
 ** hash; *found 0 if none. */
 int store_token_find(struct store *st, const unsigned char hash[32],
                      struct store_account *out, int *found, struct cm_err *err);
+
+/* An account by name, with its password hash (empty: none); *found 0 if
+** there is no such account. */
+struct store_login {
+    struct store_account account;
+    char                 password_hash[256];
+    int                  disabled;
+};
+int store_account_by_name(struct store *st, const char *name,
+                          struct store_login *out, int *found,
+                          struct cm_err *err);
+
+/* Every account, by name: fn(ctx, name, role, disabled, has_password,
+** created_at, live_tokens). */
+typedef int (*store_account_fn)(void *ctx, const char *name, const char *role,
+                                int disabled, int has_password,
+                                const char *created_at, int64_t live_tokens,
+                                struct cm_err *err);
+int store_accounts_each(struct store *st, store_account_fn fn, void *ctx,
+                        struct cm_err *err);
+/* Disable an account and end its sessions (its tokens stop working with
+** it: store_token_find checks the account). */
+int store_account_disable(struct store *st, int64_t id, struct cm_err *err);
+int store_account_password_set(struct store *st, int64_t id, const char *hash,
+                               struct cm_err *err);
+
+/* Sessions: the cookie's SHA-256, its CSRF token and expiry (UTC text). */
+int store_session_add(struct store *st, const unsigned char hash[32],
+                      int64_t account, const char *csrf, const char *expires_at,
+                      const char *address, struct cm_err *err);
+/* The live session with this hash (account enabled, not expired); its
+** CSRF token into csrf[64]; *found 0 if none. */
+int store_session_find(struct store *st, const unsigned char hash[32],
+                       struct store_account *out, char csrf[64], int *found,
+                       struct cm_err *err);
+int store_session_delete(struct store *st, const unsigned char hash[32],
+                         struct cm_err *err);
+
+/* Failed logins: record one; count those since 'since' (UTC text) for
+** the name and for the address. */
+int store_login_failure_add(struct store *st, const char *name,
+                            const char *address, struct cm_err *err);
+int store_login_failures(struct store *st, const char *name,
+                         const char *address, const char *since,
+                         int64_t *by_name, int64_t *by_address,
+                         struct cm_err *err);
 
 /* ---- the public layer: published versions (store_public.c) ----------- */
 /*

@@ -49,6 +49,32 @@
                   "WHERE t.token_hash = ?1 AND t.revoked_at IS NULL "          \
                   "AND a.disabled = 0 AND (t.expires_at IS NULL OR "           \
                   "t.expires_at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))")     \
+    /* store_accounts.c: accounts, passwords, sessions, failed logins */       \
+    X(ACCOUNT_BY_NAME, "SELECT id, name, role, password_hash, disabled "       \
+                       "FROM account WHERE name = ?1")                         \
+    X(ACCOUNT_LIST,                                                            \
+      "SELECT a.name, a.role, a.disabled, a.password_hash IS NOT NULL, "       \
+      "a.created_at, (SELECT count(*) FROM api_token t WHERE t.account = "     \
+      "a.id AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR "            \
+      "t.expires_at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))) "                \
+      "FROM account a ORDER BY a.name")                                        \
+    X(ACCOUNT_DISABLE, "UPDATE account SET disabled = 1 WHERE id = ?1")        \
+    X(ACCOUNT_PASSWORD_SET, "UPDATE account SET password_hash = ?2 "           \
+                            "WHERE id = ?1")                                   \
+    X(SESSION_ADD, "INSERT INTO session (id_hash, account, csrf, expires_at, " \
+                   "address) VALUES (?1, ?2, ?3, ?4, ?5)")                     \
+    X(SESSION_FIND, "SELECT a.id, a.name, a.role, s.csrf FROM session s "      \
+                    "JOIN account a ON a.id = s.account WHERE s.id_hash = ?1 " \
+                    "AND a.disabled = 0 AND s.expires_at > "                   \
+                    "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')")                   \
+    X(SESSION_DELETE, "DELETE FROM session WHERE id_hash = ?1")                \
+    X(SESSION_DELETE_ACCOUNT, "DELETE FROM session WHERE account = ?1")        \
+    X(LOGIN_FAIL_ADD, "INSERT INTO login_failure (name, address) "             \
+                      "VALUES (?1, ?2)")                                       \
+    X(LOGIN_FAIL_COUNT,                                                        \
+      "SELECT (SELECT count(*) FROM login_failure WHERE name = ?1 "            \
+      "AND at > ?3), (SELECT count(*) FROM login_failure WHERE "               \
+      "address = ?2 AND at > ?3)")                                             \
     X(SITE_UPSERT,                                                             \
       "INSERT INTO site (site_id, name, category, "                            \
       "floor_area_m2, commune_insee, district, epci, public, "                 \
