@@ -16,19 +16,6 @@
 #include "jw.h"
 #include "mem.h"
 
-/* Send w with extra headers (NULL-terminated name, value pairs). */
-static int
-api_auth_send(struct req *rq, struct jw *w, const char *const *headers)
-{
-    const char   *buf;
-    size_t        len;
-    struct cm_err err;
-
-    if (jw_result(w, &buf, &len, &err) != CM_OK)
-        return http_reply_error(rq, &err);
-    return http_send(rq, 200, "application/json", buf, len, headers);
-}
-
 static int
 api_auth_field(yajl_val doc, const char *key, const char **out,
                struct cm_err *err)
@@ -104,7 +91,7 @@ api_auth_login(struct req *rq)
         jw_kv_str(w, "csrf_token", s.csrf);
         jw_kv_str(w, "expires_at", s.expires_at);
         jw_obj_close(w);
-        status = api_auth_send(rq, w, hdr);
+        status = http_reply_json_with(rq, 200, w, hdr);
         jw_free(w);
     }
     return status;
@@ -144,7 +131,7 @@ api_auth_logout(struct req *rq)
     jw_obj_open(w);
     jw_kv_bool(w, "ended", rq->csrf[0] != '\0');
     jw_obj_close(w);
-    status = api_auth_send(rq, w, rq->csrf[0] ? hdr : NULL);
+    status = http_reply_json_with(rq, 200, w, rq->csrf[0] ? hdr : NULL);
     jw_free(w);
     return status;
 }

@@ -506,18 +506,11 @@ api_run_row(void *ctx, const struct store_run *r, struct cm_err *err)
     w = jw_new();
     api_run_json(w, r);
     if (o->code == 202) {
-        char          loc[64];
-        const char   *hdr[] = {"Location", loc, NULL};
-        const char   *buf;
-        size_t        len;
-        struct cm_err e;
+        char        loc[64];
+        const char *hdr[] = {"Location", loc, NULL};
 
         snprintf(loc, sizeof(loc), "/api/v1/runs/%lld", (long long) r->id);
-        if (jw_result(w, &buf, &len, &e) == CM_OK)
-            o->status =
-                http_send(o->rq, 202, "application/json", buf, len, hdr);
-        else
-            o->status = http_reply_error(o->rq, &e);
+        o->status = http_reply_json_with(o->rq, 202, w, hdr);
     } else
         o->status = http_reply_json(o->rq, o->code, w);
     jw_free(w);

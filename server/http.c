@@ -223,7 +223,8 @@ http_json_or_500(struct req *rq, struct jw *w, size_t *len, int *status)
 }
 
 int
-http_reply_json(struct req *rq, int status, struct jw *w)
+http_reply_json_with(struct req *rq, int status, struct jw *w,
+                     const char *const *headers)
 {
     size_t      len;
     const char *buf = http_json_or_500(rq, w, &len, &status);
@@ -231,7 +232,13 @@ http_reply_json(struct req *rq, int status, struct jw *w)
     if (buf == NULL)
         return status;
     return http_send(rq, status, "application/json; charset=utf-8", buf, len,
-                     NULL);
+                     headers);
+}
+
+int
+http_reply_json(struct req *rq, int status, struct jw *w)
+{
+    return http_reply_json_with(rq, status, w, NULL);
 }
 
 int

@@ -132,6 +132,9 @@ int http_etag_match(struct req *rq, const char *etag);
 
 /* Send w's document as application/json. */
 int http_reply_json(struct req *rq, int status, struct jw *w);
+/* The same with extra headers (NULL-terminated name, value pairs). */
+int http_reply_json_with(struct req *rq, int status, struct jw *w,
+                         const char *const *headers);
 
 /* Send the one error envelope {"error":{"code","message","details"}}
 ** with the status of err->code. Returns the status. */

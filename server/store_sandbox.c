@@ -317,10 +317,16 @@ store_sbx_agg_names(const char *const *by, int nby, const char *value,
     return CM_OK;
 }
 
-int
-store_sbx_scan_open(struct store_sbx *sb, int64_t id, const char *const *by,
-                    int nby, const char *value, struct store_sbx_cur **out,
-                    struct cm_err *err)
+/*
+** SELECT <by...>, <col> FROM observation WHERE version = ?1, then either
+** the primary key's order (a scan: SQLite reads the version as one range
+** instead of walking an index and fetching every row), or, sorted, the
+** non-null values ordered by groups then value (for percentiles).
+*/
+static int
+store_sbx_values_open(struct store_sbx *sb, int64_t id, const char *const *by,
+                      int nby, const char *value, int sorted,
+                      struct store_sbx_cur **out, struct cm_err *err)
 {
     const char   *grp[8], *col;
     struct cm_buf q;
@@ -336,9 +342,16 @@ store_sbx_scan_open(struct store_sbx *sb, int64_t id, const char *const *by,
         cm_buf_puts(&q, ", ");
     }
     cm_buf_puts(&q, col);
-    /* ORDER BY row: the primary key's order, so SQLite reads the version
-    ** as one range instead of walking an index and fetching every row. */
-    cm_buf_puts(&q, " FROM observation WHERE version = ?1 ORDER BY row");
+    cm_buf_puts(&q, " FROM observation WHERE version = ?1");
+    if (sorted) {
+        cm_buf_printf(&q, " AND %s IS NOT NULL ORDER BY ", col);
+        for (int i = 0; i < nby; i++) {
+            cm_buf_puts(&q, grp[i]);
+            cm_buf_puts(&q, ", ");
+        }
+        cm_buf_puts(&q, col);
+    } else
+        cm_buf_puts(&q, " ORDER BY row");
     cm_buf_add(&q, "", 1);
     rc = store_sbx_prepare(sb, q.data, out, err);
     cm_buf_clear(&q);
@@ -348,38 +361,19 @@ store_sbx_scan_open(struct store_sbx *sb, int64_t id, const char *const *by,
 }
 
 int
+store_sbx_scan_open(struct store_sbx *sb, int64_t id, const char *const *by,
+                    int nby, const char *value, struct store_sbx_cur **out,
+                    struct cm_err *err)
+{
+    return store_sbx_values_open(sb, id, by, nby, value, 0, out, err);
+}
+
+int
 store_sbx_sorted_open(struct store_sbx *sb, int64_t id, const char *const *by,
                       int nby, const char *value, struct store_sbx_cur **out,
                       struct cm_err *err)
 {
-    const char   *grp[8], *col;
-    struct cm_buf q;
-    int           rc;
-
-    *out = NULL;
-    if ((rc = store_sbx_agg_names(by, nby, value, grp, &col, err)) != CM_OK)
-        return rc;
-    cm_buf_init(&q);
-    cm_buf_puts(&q, "SELECT ");
-    for (int i = 0; i < nby; i++) {
-        cm_buf_puts(&q, grp[i]);
-        cm_buf_puts(&q, ", ");
-    }
-    cm_buf_puts(&q, col);
-    cm_buf_puts(&q, " FROM observation WHERE version = ?1 AND ");
-    cm_buf_puts(&q, col);
-    cm_buf_puts(&q, " IS NOT NULL ORDER BY ");
-    for (int i = 0; i < nby; i++) {
-        cm_buf_puts(&q, grp[i]);
-        cm_buf_puts(&q, ", ");
-    }
-    cm_buf_puts(&q, col);
-    cm_buf_add(&q, "", 1);
-    rc = store_sbx_prepare(sb, q.data, out, err);
-    cm_buf_clear(&q);
-    if (rc == CM_OK)
-        sqlite3_bind_int64((*out)->stmt, 1, id);
-    return rc;
+    return store_sbx_values_open(sb, id, by, nby, value, 1, out, err);
 }
 
 int
