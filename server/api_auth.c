@@ -15,6 +15,7 @@
 #include "http.h"
 #include "jw.h"
 #include "mem.h"
+#include "text.h"
 
 static int
 api_auth_field(yajl_val doc, const char *key, const char **out,
@@ -53,7 +54,9 @@ api_auth_login(struct req *rq)
         cm_buf_clear(&body);
         return http_reply_error(rq, &err);
     }
-    doc = yajl_tree_parse(body.data ? body.data : "", ebuf, sizeof(ebuf));
+    doc = cm_json_guard(body.data, body.len, CM_JSON_DEPTH_MAX)
+              ? NULL
+              : yajl_tree_parse(body.data ? body.data : "", ebuf, sizeof(ebuf));
     cm_buf_clear(&body);
     if (doc == NULL || !YAJL_IS_OBJECT(doc)) {
         yajl_tree_free(doc);

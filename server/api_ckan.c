@@ -373,7 +373,9 @@ ckan_args(struct req *rq, struct query *body, const struct query **out,
         return rc;
     }
     cm_buf_add(&raw, "", 1);
-    doc = yajl_tree_parse(raw.data, ebuf, sizeof(ebuf));
+    doc = cm_json_guard(raw.data, raw.len, CM_JSON_DEPTH_MAX)
+              ? NULL
+              : yajl_tree_parse(raw.data, ebuf, sizeof(ebuf));
     cm_buf_clear(&raw);
     if (doc == NULL || !YAJL_IS_OBJECT(doc)) {
         yajl_tree_free(doc);

@@ -173,25 +173,6 @@ api_syntax_details(struct jw *w, const void *arg)
 }
 
 /*
-** 1 if the JSON text holds the escape \u0000: yajl's tree gives strings
-** without their length, so a NUL there would silently cut the script.
-** A backslash outside an escape only occurs inside strings; "\\" is
-** skipped whole, so the u of "\\u0000" is not taken for an escape.
-*/
-static int
-api_json_has_nul(const char *p, size_t n)
-{
-    for (size_t i = 0; i + 1 < n; i++)
-        if (p[i] == '\\') {
-            if (p[i + 1] == 'u' && i + 5 < n &&
-                memcmp(p + i + 2, "0000", 4) == 0)
-                return 1;
-            i++;
-        }
-    return 0;
-}
-
-/*
 ** The body is the script: either Lua text (any text/ type; the name in
 ** ?name=) or a JSON object {"name", "source"}. Only text is accepted
 ** (binary chunks are refused by the compiler).
@@ -206,14 +187,15 @@ api_script_body(struct req *rq, const struct cm_buf *body, char **name,
     *name = *source = NULL;
     *len = 0;
     if (ctype != NULL && strncmp(ctype, "application/json", 16) == 0) {
-        char     ebuf[128];
-        yajl_val doc =
-            yajl_tree_parse(body->data ? body->data : "", ebuf, sizeof(ebuf));
+        char        ebuf[128];
+        int         guard = cm_json_guard(body->data, body->len, 8);
+        yajl_val    doc = guard ? NULL
+                                : yajl_tree_parse(body->data ? body->data : "",
+                                               ebuf, sizeof(ebuf));
         const char *kname[] = {"name", NULL}, *ksrc[] = {"source", NULL};
         yajl_val    vn, vs;
 
-        if (doc != NULL && api_json_has_nul(body->data, body->len)) {
-            yajl_tree_free(doc);
+        if (guard == 1) {
             cm_fail(err, CM_EUNPROCESSABLE,
                     "source: a script is UTF-8 Lua text (no NUL byte, no "
                     "binary chunk)");

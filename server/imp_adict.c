@@ -22,6 +22,7 @@
 ** each must be OK.
 */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <yajl/yajl_tree.h>
@@ -30,6 +31,7 @@
 #include "imp_int.h"
 #include "jstream.h"
 #include "ts.h"
+#include "text.h"
 
 #define ADICT_OK "0000000000"
 
@@ -191,7 +193,13 @@ imp_adict_parse(struct imp_src *src, struct imp_sink *k,
         if (strspn(line, " \t") == len)
             continue; /* Blank line */
         last = lineno;
-        v = yajl_tree_parse(line, ebuf, sizeof(ebuf));
+        v = cm_json_guard(line, len, CM_JSON_DEPTH_MAX)
+                ? NULL
+                : yajl_tree_parse(line, ebuf, sizeof(ebuf));
+        if (v == NULL && cm_json_guard(line, len, CM_JSON_DEPTH_MAX))
+            snprintf(ebuf, sizeof(ebuf),
+                     "nested deeper than %d levels or holding \\u0000",
+                     CM_JSON_DEPTH_MAX);
         if (v == NULL || v->type != yajl_t_object) {
             imp_reject(k, lineno, "not a JSON object: %s",
                        v ? "another JSON value" : adict_yajl_msg(ebuf));

@@ -34,6 +34,7 @@
 #include "csv.h"
 #include "imp_int.h"
 #include "jstream.h"
+#include "text.h"
 
 #define ZBX_REF_MAX 32 /* itemids are 64-bit integers: 20 digits */
 
@@ -193,6 +194,13 @@ zbx_ndjson(struct imp_src *src, struct imp_sink *k, struct cm_err *err)
 
         if (strspn(line, " \t") == len)
             continue;
+        if (cm_json_guard(line, len, CM_JSON_DEPTH_MAX)) {
+            imp_reject(k, lineno,
+                       "not JSON: nested deeper than %d levels or "
+                       "holding \\u0000",
+                       CM_JSON_DEPTH_MAX);
+            continue;
+        }
         if ((v = yajl_tree_parse(line, ebuf, sizeof(ebuf))) == NULL) {
             ebuf[strcspn(ebuf, "\n")] = '\0'; /* yajl's first line */
             imp_reject(k, lineno, "not JSON: %s", ebuf);

@@ -217,3 +217,31 @@ cm_fmt_double(double v, char buf[32])
         n = snprintf(buf, 32, "%.17g", v);
     return n;
 }
+
+int
+cm_json_guard(const char *p, size_t n, int max_depth)
+{
+    int depth = 0, in_string = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+
+        if (in_string) {
+            if (c == '"')
+                in_string = 0;
+            else if (c == '\\' && i + 1 < n) {
+                if (p[i + 1] == 'u' && i + 5 < n &&
+                    memcmp(p + i + 2, "0000", 4) == 0)
+                    return 1;
+                i++; /* "\\" whole: its second backslash escapes nothing */
+            }
+        } else if (c == '"')
+            in_string = 1;
+        else if (c == '[' || c == '{') {
+            if (++depth > max_depth)
+                return 2;
+        } else if (c == ']' || c == '}')
+            depth--;
+    }
+    return 0;
+}

@@ -36,4 +36,18 @@ void cm_fold(const char *s, size_t n, struct cm_buf *out);
 ** the CSV exporters both print numbers with it. */
 int cm_fmt_double(double v, char buf[32]);
 
+/*
+** Check JSON text before yajl's tree parser sees it: 0 if it is fit,
+** else 1 when an escape \u0000 hides a NUL (yajl's tree gives strings
+** without their length, so it would cut them silently) and 2 when
+** arrays and objects nest deeper than max_depth (yajl frees a tree
+** recursively: a body of a million '[' would exhaust the stack). The
+** text need not be valid JSON: yajl says so afterwards.
+*/
+int cm_json_guard(const char *p, size_t n, int max_depth);
+
+/* The nesting every JSON body and line we parse may have: no document
+** of ours nests deeper than 6. */
+#define CM_JSON_DEPTH_MAX 32
+
 #endif /* CM_TEXT_H */
