@@ -43,4 +43,20 @@ int api_run_show(struct req *rq);
 int api_indicators_list(struct req *rq);
 int api_indicator_source(struct req *rq);
 
+/* api_practices.c: the registry of practice sheets */
+int api_practices_search(struct req *rq);
+int api_practices_create(struct req *rq);
+int api_practice_show(struct req *rq);
+int api_practice_update(struct req *rq);
+int api_practice_revisions(struct req *rq);
+int api_practice_revision(struct req *rq);
+int api_practice_diff(struct req *rq);
+int api_practice_restore(struct req *rq);
+int api_practice_history(struct req *rq);
+int api_practice_transition(struct req *rq);
+int api_practice_reuse(struct req *rq);
+int api_registry_export_json(struct req *rq);
+int api_registry_export_csv(struct req *rq);
+int api_registry_feed(struct req *rq);
+
 #endif /* CM_API_H */

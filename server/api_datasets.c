@@ -42,6 +42,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "api.h"
+#include "api_cursor.h"
 #include "ds_manifest.h"
 #include "exp.h"
 #include "http.h"
@@ -60,9 +61,6 @@ _Static_assert(EXP_NCOLS == STORE_OBS_NCOLS, "exp_columns and store_read");
 ** query of thousands of words would cost that many passes; no real
 ** search needs more than a handful. */
 #define API_Q_WORDS_MAX 32
-
-/* Longest text sort key a cursor carries (its URL grows with it). */
-#define API_CURSOR_KEY_MAX 1024
 
 /* Bytes of the HMAC kept in a cursor: 128 bits are beyond guessing. */
 #define API_CURSOR_MAC 16
@@ -454,16 +452,6 @@ api_cursor_key(struct req *rq, unsigned char key[crypto_auth_KEYBYTES],
     return rc;
 }
 
-struct api_cursor {
-    char             kind;      /* 'c' catalog, 'r' records */
-    int64_t          version;   /* Records: dataset_version.id */
-    unsigned char    filter[8]; /* Hash of what selects and orders */
-    struct store_val key;       /* Sort key of the last item sent */
-    int64_t          row;       /* Records: its row */
-    char             slug[DS_SLUG_MAX + 1];        /* Catalog: its slug */
-    char             text[API_CURSOR_KEY_MAX + 1]; /* Holds key.s */
-};
-
 #define API_CURSOR_FORMAT 1 /* First byte: the layout below */
 
 static void
@@ -493,7 +481,7 @@ api_get64(const unsigned char *p)
 ** first API_CURSOR_MAC bytes of its HMAC. CM_EINVAL if the key is
 ** longer than a cursor carries.
 */
-static int
+int
 api_cursor_encode(struct req *rq, const struct api_cursor *c,
                   struct cm_buf *out, struct cm_err *err)
 {
@@ -529,7 +517,7 @@ api_cursor_encode(struct req *rq, const struct api_cursor *c,
         cm_buf_add(&b, t, 2);
         cm_buf_add(&b, c->key.s, c->key.n);
     }
-    if (c->kind == 'r')
+    if (c->kind != 'c')
         api_put64(&b, (uint64_t) c->row);
     else {
         t[0] = (unsigned char) strlen(c->slug);
@@ -556,7 +544,7 @@ api_cursor_encode(struct req *rq, const struct api_cursor *c,
 ** *present set (0 when there is no cursor), or the status it sent: 400,
 ** or 500 when the key cannot be read.
 */
-static int
+int
 api_cursor_param(struct req *rq, char kind, const unsigned char filter[8],
                  int64_t version, int64_t number, struct api_cursor *c,
                  int *present)
@@ -622,7 +610,7 @@ api_cursor_param(struct req *rq, char kind, const unsigned char filter[8],
     default:
         goto forged;
     }
-    if (c->kind == 'r') {
+    if (c->kind != 'c') {
         if (o + 8 != n)
             goto forged;
         c->row = (int64_t) api_get64(raw + o);
@@ -656,7 +644,7 @@ forged:
 
 /* Hash the parameters named in 'names' (NULL-terminated), as given, with
 ** 'tag', into out[8]: a cursor is valid only under the same ones. */
-static void
+void
 api_filter_hash(struct req *rq, const char *tag, const char *const *names,
                 unsigned char out[8])
 {

@@ -226,6 +226,105 @@ static const struct oa_route oa_routes[] = {
      "End the calling session (its cookie is cleared); with a token, "
      "nothing to end.",
      "application/json", NULL, NULL, 0, NULL},
+    {"GET", "/api/v1/practices", "registry",
+     "Search the registry of practice sheets. The public searches the "
+     "published sheets; with state= (drafts, in_review...) a moderator "
+     "searches every sheet's working revision and an editor their own. "
+     "Words are folded (accents, case, ligatures), French stop words and "
+     "plurals are dropped, each word is a prefix; results are ranked "
+     "(bm25: title, then tags, summary, body). Facets with counts among "
+     "all results (theme, territory, territory_level, sector, status, "
+     "impact); sort; cursor pages (next).",
+     "application/json", NULL, "400,401,403", 0, NULL},
+    {"POST", "/api/v1/practices", "registry",
+     "Create a sheet, as a draft: 201 with the sheet and its first "
+     "revision, Location and ETag (the revision id). The body is the "
+     "document, or {\"document\", \"message\"}. A document with "
+     "faults is a 422 whose details.fields names every failing field.",
+     "application/json", NULL, "400,401,403,413,415,422", 0,
+     "The sheet's document (see the README: the fields of a sheet)."},
+    {"GET", "/api/v1/practices/{id}", "registry",
+     "One sheet: metadata, the revision shown, the document, its live "
+     "indicators (the latest published values of each linked dataset for "
+     "the sheet's territory, against its targets), manual indicators and "
+     "linked datasets. The public gets the published revision; whoever "
+     "may edit the sheet gets the working one. ETag: the revision id, "
+     "for If-Match.",
+     "application/json", NULL, "400,404", 0, NULL},
+    {"PUT", "/api/v1/practices/{id}", "registry",
+     "Save a new revision of a sheet. Say which revision the edit started "
+     "from (If-Match: \"<revision id>\" or base_revision): 428 without, "
+     "409 with the current revision in details when another save came "
+     "first. Editing a published sheet makes a draft; the public keeps "
+     "the published revision until a moderator publishes the new one.",
+     "application/json", NULL, "400,401,403,404,409,413,415,422,428", 0,
+     "The document, or {\"document\", \"message\", \"base_revision\"}."},
+    {"GET", "/api/v1/practices/{id}/revisions", "registry",
+     "A sheet's revisions, newest first (the public: those that were "
+     "published).",
+     "application/json", NULL, "404", 0, NULL},
+    {"GET", "/api/v1/practices/{id}/revisions/{rev}", "registry",
+     "One revision, whole. A revision of another sheet is a 404.",
+     "application/json", NULL, "400,404", 0, NULL},
+    {"GET", "/api/v1/practices/{id}/revisions/{rev}/diff/{to}", "registry",
+     "What changed from revision rev to revision to, field by field: "
+     "added, removed or changed, with the values before and after. Both "
+     "must be revisions of the sheet (404 otherwise).",
+     "application/json", NULL, "404", 0, NULL},
+    {"POST", "/api/v1/practices/{id}/revisions/{rev}/restore", "registry",
+     "Save revision rev's document again as a new revision (history is "
+     "never rewritten). If-Match or base_revision as for PUT.",
+     "application/json", NULL, "400,401,403,404,409,413,415,428", 0,
+     "Optional: {\"message\", \"base_revision\"}."},
+    {"GET", "/api/v1/practices/{id}/history", "registry",
+     "The sheet's moderation log: each transition (who, when, from, to, "
+     "revision, comment). For whoever may edit the sheet.",
+     "application/json", NULL, "401,403,404", 0, NULL},
+    {"POST", "/api/v1/practices/{id}/submit", "registry",
+     "draft -> in_review. 409 from any other state.", "application/json", NULL,
+     "401,403,404,409,413,415,422", 0, "Optional: {\"comment\"}."},
+    {"POST", "/api/v1/practices/{id}/withdraw", "registry",
+     "in_review -> draft, by its editor or a moderator.", "application/json",
+     NULL, "401,403,404,409,413,415,422", 0, "Optional: {\"comment\"}."},
+    {"POST", "/api/v1/practices/{id}/publish", "registry",
+     "in_review -> published (moderators, admins): the reviewed revision "
+     "becomes the one the public sees, search finds and the feed "
+     "announces.",
+     "application/json", NULL, "401,403,404,409,413,415,422", 0,
+     "Optional: {\"comment\"}."},
+    {"POST", "/api/v1/practices/{id}/reject", "registry",
+     "in_review -> draft with a comment saying what to change "
+     "(moderators; 422 without a comment).",
+     "application/json", NULL, "401,403,404,409,413,415,422", 0,
+     "{\"comment\"}, required."},
+    {"POST", "/api/v1/practices/{id}/archive", "registry",
+     "Any state but archived -> archived (moderators): the public no "
+     "longer sees the sheet.",
+     "application/json", NULL, "401,403,404,409,413,415,422", 0,
+     "Optional: {\"comment\"}."},
+    {"POST", "/api/v1/practices/{id}/reopen", "registry",
+     "archived -> draft (moderators); published again through review.",
+     "application/json", NULL, "401,403,404,409,413,415,422", 0,
+     "Optional: {\"comment\"}."},
+    {"POST", "/api/v1/practices/{id}/reuse", "registry",
+     "Reuse a published sheet: its published revision is copied into a "
+     "new draft for the caller's territory, linked to its origin, whose "
+     "reuses count grows. 201 with the new sheet.",
+     "application/json", NULL, "401,403,404,413,415,422", 0,
+     "{\"territory\": {\"level\", \"code\", \"name\"}}."},
+    {"GET", "/api/v1/registry/export.json", "registry",
+     "Every published sheet (its published revision, whole) in one JSON "
+     "document.",
+     "application/json", NULL, NULL, OA_CACHED, NULL},
+    {"GET", "/api/v1/registry/export.csv", "registry",
+     "Every published sheet, one CSV row each (RFC 4180): id, title, "
+     "summary, territory, themes (';'-joined), sector, status, priority, "
+     "impacts, dates, licence, published_at, url.",
+     "text/csv", NULL, NULL, OA_CACHED, NULL},
+    {"GET", "/api/v1/registry/feed.atom", "registry",
+     "Atom 1.0 feed of the latest 50 publications of sheets still "
+     "public, newest first.",
+     "application/atom+xml", NULL, NULL, OA_CACHED, NULL},
 };
 
 static const struct oa_param oa_params[] = {
@@ -339,6 +438,59 @@ static const struct oa_param oa_params[] = {
      "slug), recent (last published first), title, team."},
     {"/api/v1/indicators/{slug}/source", "slug", "string", 1, NULL, OA_STATIC,
      -1, OA_NOMAX, NULL, "The indicator's slug."},
+    {NULL, "id", "integer", 1, NULL, OA_STATIC, 1, OA_NOMAX, NULL,
+     "The sheet's id."},
+    {NULL, "rev", "integer", 1, NULL, OA_STATIC, 1, OA_NOMAX, NULL,
+     "A revision's id (as listed by .../revisions)."},
+    {NULL, "to", "integer", 1, NULL, OA_STATIC, 1, OA_NOMAX, NULL,
+     "The revision compared to rev."},
+    {"/api/v1/practices/{id}", "revision", "string", 0, "current|published",
+     OA_STATIC, -1, OA_NOMAX, "current",
+     "current: the working revision (for whoever may edit the sheet; the "
+     "public always gets the published one); published: the public one."},
+    {NULL, "render", "string", 0, "html", OA_STATIC, -1, OA_NOMAX, NULL,
+     "html: add \"html\", the Markdown fields rendered as safe HTML "
+     "(everything outside the subset escaped)."},
+    {"/api/v1/practices", "q", "string", 0, NULL, OA_STATIC, -1, OA_NOMAX, NULL,
+     "Words to find (at most 500 bytes), accents and case folded, each a "
+     "prefix; no character is search syntax."},
+    {"/api/v1/practices", "theme", "string", 0, NULL, OA_STATIC, -1, OA_NOMAX,
+     NULL,
+     "Only sheets with one of these themes (comma-separated): renovation, "
+     "monitoring, renewables, heat_network, mobility, lighting, "
+     "industrial_ecology, sobriety, open_data, governance, air_quality, "
+     "water."},
+    {"/api/v1/practices", "territory", "string", 0, NULL, OA_STATIC, -1,
+     OA_NOMAX, NULL,
+     "Only sheets of these territories (INSEE or SIREN codes, "
+     "comma-separated)."},
+    {"/api/v1/practices", "territory_level", "string", 0, NULL, OA_STATIC, -1,
+     OA_NOMAX, NULL,
+     "Only sheets of territories of these levels: commune, epci, "
+     "departement, region."},
+    {"/api/v1/practices", "sector", "string", 0, NULL, OA_STATIC, -1, OA_NOMAX,
+     NULL, "Only sheets of these sectors (comma-separated)."},
+    {"/api/v1/practices", "status", "string", 0, NULL, OA_STATIC, -1, OA_NOMAX,
+     NULL,
+     "Only actions in these statuses: planned, ongoing, done, paused, "
+     "abandoned."},
+    {"/api/v1/practices", "impact", "string", 0, NULL, OA_STATIC, -1, OA_NOMAX,
+     NULL,
+     "Only sheets rated so: energy:3, ghg:2, air_quality:1... "
+     "(comma-separated)."},
+    {"/api/v1/practices", "state", "string", 0, NULL, OA_STATIC, -1, OA_NOMAX,
+     NULL,
+     "Search working revisions in these states (draft, in_review, "
+     "published, archived): moderators every sheet, editors theirs; 401 "
+     "without an account."},
+    {"/api/v1/practices", "sort", "string", 0, "relevance|recent|title|reuses",
+     OA_STATIC, -1, OA_NOMAX, "relevance",
+     "relevance (with q; else recent), recent (last published or saved "
+     "first), title, reuses (most reused first)."},
+    {"/api/v1/practices", "limit", "integer", 0, NULL, OA_STATIC, 1, OA_NOMAX,
+     "20",
+     "Sheets per page: registry.page_default, at most "
+     "registry.page_max (100)."},
 };
 
 #undef DS
@@ -1141,6 +1293,7 @@ api_openapi(struct req *rq)
         "ckan",     "The CKAN Action API subset CKAN and uData harvest",
         "ingest",   "Data providers push readings",
         "system",   "The server itself",
+        "registry", "The regional registry of practice sheets",
         NULL};
     int                 n, status;
     const struct route *t = http_routes(rq->srv, &n);

@@ -14,6 +14,9 @@
 #include <sodium.h>
 
 #include "auth.h"
+#include "jw.h"
+#include "mem.h"
+#include "store_practices.h"
 
 static const struct {
     const char *name;
@@ -237,6 +240,78 @@ auth_user_disable(struct store *st, const char *name, const char *actor,
         return err->code;
     }
     auth_audit(st, actor, "account.disable", name, NULL);
+    return store_commit(st, err);
+}
+
+int
+auth_territories_json(const char *codes, char **json, struct cm_err *err)
+{
+    struct jw *w = jw_new();
+    int        n = 0;
+
+    *json = NULL;
+    jw_arr_open(w);
+    for (const char *p = codes;;) {
+        size_t len = strcspn(p, ",");
+
+        if (len == 0 || len > 16 || strspn(p, "0123456789ABab") < len ||
+            ++n > AUTH_TERRITORIES_MAX) {
+            jw_free(w);
+            cm_fail(err, CM_EINVAL,
+                    "territories: up to %d comma-separated INSEE or SIREN "
+                    "codes (digits, 2A, 2B), e.g. 56121,200042174",
+                    AUTH_TERRITORIES_MAX);
+            cm_err_what(err, "param", "territories");
+            return err->code;
+        }
+        jw_strn(w, p, len);
+        if (p[len] == '\0')
+            break;
+        p += len + 1;
+    }
+    jw_arr_close(w);
+    *json = jw_strdup(w);
+    jw_free(w);
+    return CM_OK;
+}
+
+int
+auth_user_territories_set(struct store *st, const char *name, const char *codes,
+                          const char *actor, struct cm_err *err)
+{
+    struct store_login l;
+    char              *json;
+
+    if (auth_territories_json(codes, &json, err) != CM_OK)
+        return err->code;
+    if (store_begin(st, err)) {
+        free(json);
+        return err->code;
+    }
+    if (auth_account(st, name, &l, err) ||
+        store_account_territories_set(st, l.account.id, json, err)) {
+        store_rollback(st);
+        free(json);
+        return err->code;
+    }
+    {
+        struct cm_buf            d;
+        const struct store_audit a = {actor, "account.territories", name, NULL,
+                                      NULL};
+        struct store_audit       ad = a;
+
+        cm_buf_init(&d);
+        cm_buf_printf(&d, "{\"territories\":%s}", json);
+        ad.details = d.data;
+        if (store_audit_add(st, &ad, err) != CM_OK) {
+            store_rollback(st);
+            cm_buf_clear(&d);
+            free(json);
+            return err->code;
+        }
+        cm_buf_clear(&d);
+    }
+    free(json);
     return store_commit(st, err);
 }
 

@@ -59,6 +59,16 @@ int auth_token_new(struct store *st, const char *name, const char *label,
                    int expires_days, const char *actor,
                    char token[AUTH_TOKEN_MAX], struct cm_err *err);
 
+/* Restrict editor 'name' to the territories 'codes' (comma-separated
+** INSEE or SIREN codes): they then write only sheets of those, and the
+** sheets they created. CM_EINVAL names a malformed list. Audited. */
+#define AUTH_TERRITORIES_MAX 64
+/* codes as a JSON array (owned), or CM_EINVAL naming them. */
+int auth_territories_json(const char *codes, char **json, struct cm_err *err);
+int auth_user_territories_set(struct store *st, const char *name,
+                              const char *codes, const char *actor,
+                              struct cm_err *err);
+
 /* Disable account 'name': its tokens and sessions stop working. */
 int auth_user_disable(struct store *st, const char *name, const char *actor,
                       struct cm_err *err);

@@ -136,6 +136,15 @@ static const struct cfg_setting cfg_settings[] = {
      NULL, "the window, seconds, in which failed logins are counted", NULL},
     {"lua.preview_rows", CFG_INT, F(lua_preview_rows), 1, 100000, "100", NULL,
      "rows of observations shown in a run's result preview", NULL},
+    {"registry.body_max", CFG_BYTES, F(registry_body_max), 1024, 16LL << 20,
+     "256KiB", NULL,
+     "largest practice sheet a request may send (body of POST/PUT "
+     "/api/v1/practices)",
+     NULL},
+    {"registry.page_default", CFG_INT, F(registry_page_default), 1, 1000, "20",
+     NULL, "sheets per page of GET /api/v1/practices when not asked", NULL},
+    {"registry.page_max", CFG_INT, F(registry_page_max), 1, 1000, "100", NULL,
+     "most sheets per page of GET /api/v1/practices (?limit=)", NULL},
     {"log.level", CFG_ENUM, F(log_level), 0, 0, "info", "error|warn|info|debug",
      "least severe level logged", "--log-level"},
 };

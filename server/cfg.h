@@ -60,6 +60,9 @@ struct cfg {
     int     auth_session_hours;        /* A portal session's life */
     int     auth_login_failures;       /* Failed logins before a pause */
     int     auth_login_window_s;       /* Window those are counted in */
+    int64_t registry_body_max;         /* A practice sheet's body, bytes */
+    int     registry_page_default;     /* Sheets per search page */
+    int     registry_page_max;         /* Most sheets per search page */
     int     log_level;                 /* enum cm_log_level */
     char    config_file[CM_PATH_MAX];  /* The file read, "" if none */
     enum cfg_origin origin[64];        /* Where each setting came from */

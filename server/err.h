@@ -23,6 +23,7 @@
     X(EMEDIA, "unsupported_format", 415)                                       \
     X(ERANGE, "range_not_satisfiable", 416)                                    \
     X(EUNPROCESSABLE, "unprocessable", 422)                                    \
+    X(EPRECONDITION, "precondition_required", 428)                             \
     X(ETOOMANY, "too_many_requests", 429)                                      \
     X(EUNAVAIL, "unavailable", 503)                                            \
     X(ESTORE, "store_error", 500)                                              \

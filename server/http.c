@@ -629,6 +629,18 @@ http_dispatch(struct mg_connection *conn, void *cbdata)
                     rq.account.role, rq.ri->request_method, rq.path);
             return http_reply_error(&rq, &err);
         }
+    } else if (rq.route->flags & ROUTE_AUTH_OPT) {
+        const char *cookie = mg_get_header(conn, "Cookie");
+
+        /* A token that fails is refused; a stale session cookie on a
+        ** public page is only ignored: the page stays readable. */
+        if (mg_get_header(conn, "Authorization") != NULL &&
+            http_authenticate(&rq, &err) != CM_OK)
+            return http_reply_error(&rq, &err);
+        if (mg_get_header(conn, "Authorization") == NULL && cookie != NULL &&
+            strstr(cookie, AUTH_COOKIE "=") != NULL &&
+            http_authenticate(&rq, &err) != CM_OK)
+            memset(&rq.account, 0, sizeof(rq.account));
     }
     if (http_body_too_big(&rq, &err))
         return http_reply_error(&rq, &err);

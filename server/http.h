@@ -34,6 +34,10 @@ typedef int (*http_handler)(struct req *rq);
 /* Route flags. */
 #define ROUTE_BODY 0x01   /* The handler reads a body, up to http.body_max */
 #define ROUTE_UPLOAD 0x02 /* It streams a body, up to ingest.body_max */
+/* A public route that answers more to a caller who says who they are (a
+** token or a session cookie): the caller is authenticated when they do,
+** anonymous (rq->account.id 0) when they do not. */
+#define ROUTE_AUTH_OPT 0x04
 
 struct route {
     const char  *method;  /* "GET" (HEAD is served by GET routes) */
@@ -45,7 +49,6 @@ struct route {
     const char  *summary; /* One line, listed by GET /api/v1 */
 };
 
-/* The routing table of consometer (routes.c). */
 /* The routing table of consometer (routes.c). */
 extern const struct route routes[];
 extern const int          nroutes;
@@ -139,9 +142,6 @@ int http_reply_json_with(struct req *rq, int status, struct jw *w,
 /* Send the one error envelope {"error":{"code","message","details"}}
 ** with the status of err->code. Returns the status. */
 int http_reply_error(struct req *rq, const struct cm_err *err);
-
-/* The routing table the server was started with, its size in *pn. */
-const struct route *http_routes(const struct http_server *srv, int *pn);
 
 /* The routing table the server was started with, its size in *pn. */
 const struct route *http_routes(const struct http_server *srv, int *pn);

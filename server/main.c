@@ -27,6 +27,7 @@
 #include "jw.h"
 #include "log.h"
 #include "mem.h"
+#include "practice.h"
 #include "pub.h"
 #include "runq.h"
 #include "sbx.h"
@@ -50,6 +51,7 @@ static int cli_import(struct cfg *c, int argc, char **argv);
 static int cli_sites(struct cfg *c, int argc, char **argv);
 static int cli_meters(struct cfg *c, int argc, char **argv);
 static int cli_user(struct cfg *c, int argc, char **argv);
+static int cli_practice(struct cfg *c, int argc, char **argv);
 static int cli_demo(struct cfg *c, int argc, char **argv);
 static int cli_publish(struct cfg *c, int argc, char **argv);
 static int cli_lua(struct cfg *c, int argc, char **argv);
@@ -111,17 +113,28 @@ static const struct cli_cmd cli_cmds[] = {
      "refused (the message names the file and field), 1 when a dataset\n"
      "could not be published.\n"},
     {"user", cli_user,
-     "add --role ROLE [--password-stdin] NAME | list | disable NAME | "
+     "add --role ROLE [--password-stdin] [--territories CODES] NAME | "
+     "list | disable NAME | "
      "token [--label L] [--expires-days N] NAME | password NAME",
      "manage accounts: create, list, disable, new token, password",
      "add: roles admin, moderator, editor, team, provider. Prints\n"
      "{\"user\": NAME, \"role\": ROLE, \"token\": T}; only a hash of T\n"
      "is kept, so save it now. --password-stdin also sets a password for\n"
      "the portal, read from the first line of stdin (argon2id).\n"
+     "--territories 56121,200042174: an editor then writes only sheets of\n"
+     "those territories (INSEE or SIREN codes) and the sheets they made.\n"
      "list: every account (role, disabled, password set, live tokens).\n"
      "disable: its tokens and sessions stop working at once.\n"
      "token: a new token for an account, printed once.\n"
      "password: a new password from the first line of stdin.\n"},
+    {"practice", cli_practice, "load [--publish] FILE...",
+     "load practice sheets into the registry",
+     "Each FILE holds one sheet (a JSON object) or an array of them, as\n"
+     "POST /api/v1/practices takes them. All files in one transaction: a\n"
+     "sheet refused refuses them all (exit 2, the message names the file,\n"
+     "the sheet's index and the field). With --publish each sheet is\n"
+     "submitted and published at once, by 'cli'. Prints {\"practices\":\n"
+     "{\"loaded\", \"skipped\", \"ids\"}}.\n"},
     {"lua", cli_lua,
      "run|publish [--db PATH] [--memory-mb N] [--instructions N] "
      "[--timeout-ms N] FILE",
@@ -824,11 +837,13 @@ static int
 cli_user(struct cfg *c, int argc, char **argv)
 {
     const char          *role = NULL, *label = NULL, *days = NULL;
+    const char          *territories = NULL;
     int                  pw_stdin = 0;
     const struct cli_opt opts[] = {{"--role", &role, NULL},
                                    {"--password-stdin", NULL, &pw_stdin},
                                    {"--label", &label, NULL},
                                    {"--expires-days", &days, NULL},
+                                   {"--territories", &territories, NULL},
                                    {NULL, NULL, NULL}};
     char                *pos[2], token[AUTH_TOKEN_MAX];
     char                 password[AUTH_PASSWORD_MAX + 2];
@@ -878,6 +893,19 @@ cli_user(struct cfg *c, int argc, char **argv)
             return 2;
         }
     }
+    if (territories) {
+        char *json;
+
+        /* Checked before anything is written: no account half made */
+        if (strcmp(sub, "add") != 0 ||
+            auth_territories_json(territories, &json, &err) != CM_OK) {
+            fprintf(stderr, "consometer user %s: %s\n", sub,
+                    strcmp(sub, "add") ? "--territories goes with add"
+                                       : err.msg);
+            return 2;
+        }
+        free(json);
+    }
     if (auth_init(&err) || cli_open_store(c, 1, 1, &st, NULL, &err))
         return cli_fail(&err);
     w = jw_new();
@@ -892,12 +920,17 @@ cli_user(struct cfg *c, int argc, char **argv)
         rc = auth_user_add(st, pos[1], role, token, &err);
         if (rc == CM_OK && password[0])
             rc = auth_password_set(st, pos[1], password, "cli", &err);
+        if (rc == CM_OK && territories)
+            rc =
+                auth_user_territories_set(st, pos[1], territories, "cli", &err);
         jw_obj_open(w);
         jw_kv_str(w, "user", pos[1]);
         jw_kv_str(w, "role", role);
         jw_kv_str(w, "token", token);
         if (password[0])
             jw_kv_bool(w, "password", 1);
+        if (territories)
+            jw_kv_str(w, "territories", territories);
         jw_obj_close(w);
     } else if (strcmp(sub, "disable") == 0) {
         rc = auth_user_disable(st, pos[1], "cli", &err);
@@ -1181,6 +1214,118 @@ cli_demo_indicators(struct cfg *c, struct jw *w)
     return status;
 }
 
+/*
+** Load the files of 'paths' as practice sheets in one transaction: all
+** or none. "practices": {"loaded", "skipped", "ids"} goes into w's open
+** object. Returns 0, or 2 naming the file and field refused, 1 else.
+*/
+static int
+cli_practices_load(const struct cfg *c, char *const *paths, int n, int publish,
+                   int skip_existing, struct jw *w)
+{
+    struct store *st;
+    struct cm_err err;
+    struct jw    *ids = jw_new();
+    const char   *txt;
+    size_t        len;
+    int           loaded = 0, skipped = 0, rc;
+
+    if (cli_open_store(c, 1, 1, &st, NULL, &err)) {
+        jw_free(ids);
+        return cli_fail(&err);
+    }
+    jw_arr_open(ids);
+    rc = store_begin(st, &err);
+    for (int i = 0; rc == CM_OK && i < n; i++)
+        rc = practice_load_file(st, paths[i], publish, skip_existing, ids,
+                                &loaded, &skipped, &err);
+    if (rc == CM_OK)
+        rc = store_commit(st, &err);
+    if (rc != CM_OK)
+        store_rollback(st);
+    store_close(st);
+    jw_arr_close(ids);
+    if (rc != CM_OK) {
+        jw_free(ids);
+        fprintf(stderr, "consometer practice load: %s\n", err.msg);
+        return rc == CM_EINVAL || rc == CM_EIO ? 2 : 1;
+    }
+    jw_key(w, "practices");
+    jw_obj_open(w);
+    jw_kv_int(w, "loaded", loaded);
+    jw_kv_int(w, "skipped", skipped);
+    jw_key(w, "ids");
+    if (jw_result(ids, &txt, &len, &err) == CM_OK)
+        jw_json_text(w, txt);
+    else
+        jw_null(w);
+    jw_obj_close(w);
+    jw_free(ids);
+    return 0;
+}
+
+static int
+cli_path_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* The demo's seed sheets: every .json file of demo.dir/practices. */
+static int
+cli_demo_practices(const struct cfg *c, struct jw *w)
+{
+    char           dir[CM_PATH_MAX + 16];
+    char          *paths[64];
+    int            n = 0, rc;
+    DIR           *d;
+    struct dirent *e;
+
+    snprintf(dir, sizeof(dir), "%s/practices", c->demo_dir);
+    if ((d = opendir(dir)) == NULL)
+        return 0; /* A demo without sheets */
+    while ((e = readdir(d)) != NULL && n < 64) {
+        size_t len = strlen(e->d_name);
+
+        if (e->d_name[0] == '.' || len < 6 ||
+            strcmp(e->d_name + len - 5, ".json") != 0)
+            continue;
+        paths[n] = cm_malloc(strlen(dir) + len + 2);
+        sprintf(paths[n], "%s/%s", dir, e->d_name);
+        n++;
+    }
+    closedir(d);
+    qsort(paths, (size_t) n, sizeof(paths[0]), cli_path_cmp);
+    rc = cli_practices_load(c, paths, n, 1, 1, w);
+    for (int i = 0; i < n; i++)
+        free(paths[i]);
+    return rc;
+}
+
+static int
+cli_practice(struct cfg *c, int argc, char **argv)
+{
+    int                  publish = 0, npos, rc;
+    const struct cli_opt opts[] = {{"--publish", NULL, &publish},
+                                   {NULL, NULL, NULL}};
+    char                *pos[64];
+    struct jw           *w;
+
+    npos = cli_args("practice", argc, argv, opts, pos, 64);
+    if (npos < 2 || strcmp(pos[0], "load") != 0) {
+        fprintf(stderr,
+                "usage: consometer practice load [--publish] FILE...\n");
+        return 2;
+    }
+    w = jw_new();
+    jw_obj_open(w);
+    rc = cli_practices_load(c, pos + 1, npos - 1, publish, 0, w);
+    jw_obj_close(w);
+    if (rc == 0)
+        rc = cli_print_json(w);
+    jw_free(w);
+    return rc;
+}
+
 static int
 cli_demo(struct cfg *c, int argc, char **argv)
 {
@@ -1189,6 +1334,7 @@ cli_demo(struct cfg *c, int argc, char **argv)
     struct cm_err        err;
     struct jw           *w;
     int                  rc, status, pub_status = 0, ind_status = 0;
+    int                  prac_status = 0;
 
     if (cli_no_more("demo", argc, argv, 0)) {
         free(sum);
@@ -1225,10 +1371,13 @@ cli_demo(struct cfg *c, int argc, char **argv)
     if (rc == CM_OK && pub_status == 0)
         ind_status = cli_demo_indicators(c, w);
     jw_arr_close(w);
+    /* And the registry's seed sheets, which link to both */
+    if (rc == CM_OK && pub_status == 0 && ind_status == 0)
+        prac_status = cli_demo_practices(c, w);
     jw_obj_close(w);
     /* The summary is printed on failure too: it names the file refused */
     status = cli_print_json(w);
-    if (status == 0 && ind_status != 0)
+    if (status == 0 && (ind_status != 0 || prac_status != 0))
         status = 1;
     if (status == 0 && pub_status != 0)
         status = 1;

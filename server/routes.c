@@ -9,6 +9,9 @@
 #include "auth.h"
 #include "http.h"
 
+/* Who writes sheets. */
+#define PR_WRITERS (AUTH_EDITOR | AUTH_MODERATOR | AUTH_ADMIN)
+
 const struct route routes[] = {
     {"GET", "/health", api_health, NULL, 0, 0,
      "store reachable, schema version, build version, uptime"},
@@ -74,6 +77,57 @@ const struct route routes[] = {
      "published indicators: team, provenance, latest values (gallery)"},
     {"GET", "/api/v1/indicators/{slug}/source", api_indicator_source, NULL, 0,
      0, "the Lua source of a published indicator"},
+    /* api_practices.c: the registry of practice sheets */
+    {"GET", "/api/v1/practices", api_practices_search,
+     "q,theme,territory,territory_level,sector,status,impact,state,sort,"
+     "limit,cursor",
+     ROUTE_AUTH_OPT, 0,
+     "search the published sheets: folded words, facets, sort, cursor pages"},
+    {"POST", "/api/v1/practices", api_practices_create, NULL, ROUTE_BODY,
+     PR_WRITERS, "create a sheet (a draft): 201 with its first revision"},
+    {"GET", "/api/v1/practices/{id}", api_practice_show, "render,revision",
+     ROUTE_AUTH_OPT, 0,
+     "one sheet with its live indicators (the public: its published one)"},
+    {"PUT", "/api/v1/practices/{id}", api_practice_update, NULL, ROUTE_BODY,
+     PR_WRITERS,
+     "save a new revision (If-Match or base_revision; 409 when stale)"},
+    {"GET", "/api/v1/practices/{id}/revisions", api_practice_revisions, NULL,
+     ROUTE_AUTH_OPT, 0, "a sheet's revisions, newest first"},
+    {"GET", "/api/v1/practices/{id}/revisions/{rev}", api_practice_revision,
+     "render", ROUTE_AUTH_OPT, 0, "one revision of a sheet, whole"},
+    {"GET", "/api/v1/practices/{id}/revisions/{rev}/diff/{to}",
+     api_practice_diff, NULL, ROUTE_AUTH_OPT, 0,
+     "what changed between two revisions of a sheet, field by field"},
+    {"POST", "/api/v1/practices/{id}/revisions/{rev}/restore",
+     api_practice_restore, NULL, ROUTE_BODY, PR_WRITERS,
+     "save an old revision again, as a new revision"},
+    {"GET", "/api/v1/practices/{id}/history", api_practice_history, NULL, 0,
+     PR_WRITERS, "a sheet's moderation log: transitions and comments"},
+    {"POST", "/api/v1/practices/{id}/submit", api_practice_transition, NULL,
+     ROUTE_BODY, PR_WRITERS, "send a draft for review"},
+    {"POST", "/api/v1/practices/{id}/withdraw", api_practice_transition, NULL,
+     ROUTE_BODY, PR_WRITERS, "take a sheet in review back to draft"},
+    {"POST", "/api/v1/practices/{id}/publish", api_practice_transition, NULL,
+     ROUTE_BODY, AUTH_MODERATOR | AUTH_ADMIN,
+     "publish the sheet in review (moderators)"},
+    {"POST", "/api/v1/practices/{id}/reject", api_practice_transition, NULL,
+     ROUTE_BODY, AUTH_MODERATOR | AUTH_ADMIN,
+     "send a sheet in review back to draft, with a comment (moderators)"},
+    {"POST", "/api/v1/practices/{id}/archive", api_practice_transition, NULL,
+     ROUTE_BODY, AUTH_MODERATOR | AUTH_ADMIN,
+     "archive a sheet: the public no longer sees it (moderators)"},
+    {"POST", "/api/v1/practices/{id}/reopen", api_practice_transition, NULL,
+     ROUTE_BODY, AUTH_MODERATOR | AUTH_ADMIN,
+     "bring an archived sheet back as a draft (moderators)"},
+    {"POST", "/api/v1/practices/{id}/reuse", api_practice_reuse, NULL,
+     ROUTE_BODY, PR_WRITERS,
+     "copy a published sheet into a new draft for another territory"},
+    {"GET", "/api/v1/registry/export.json", api_registry_export_json, NULL, 0,
+     0, "every published sheet, whole, as one JSON document"},
+    {"GET", "/api/v1/registry/export.csv", api_registry_export_csv, NULL, 0, 0,
+     "every published sheet, one CSV row each"},
+    {"GET", "/api/v1/registry/feed.atom", api_registry_feed, NULL, 0, 0,
+     "Atom 1.0 feed of the latest publications of sheets"},
 };
 
 const int nroutes = (int) (sizeof(routes) / sizeof(routes[0]));

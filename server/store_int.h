@@ -23,6 +23,13 @@ struct store {
 ** before closing the connection. NULL-safe. */
 void store_read_close(struct store *st);
 
+/* The statement for sql[0..len), whose text depends on the request's
+** shape (store_read.c, store_practices.c): prepared on first use and
+** kept on the connection (least recently used out), reset and with its
+** bindings cleared. NULL with *err filled if it does not prepare. */
+sqlite3_stmt *store_read_stmt(struct store *st, const char *sql, size_t len,
+                              struct cm_err *err);
+
 /* The statement 'id', reset and with its bindings cleared. */
 sqlite3_stmt *store_stmt(struct store *st, enum store_sql_id id);
 

@@ -74,9 +74,7 @@ store_read_close(struct store *st)
     st->read = NULL;
 }
 
-/* The statement for sql[0..len), prepared on first use, reset and with
-** its bindings cleared. NULL with *err filled if it does not prepare. */
-static sqlite3_stmt *
+sqlite3_stmt *
 store_read_stmt(struct store *st, const char *sql, size_t len,
                 struct cm_err *err)
 {

@@ -13,6 +13,7 @@
                  "details) VALUES (?1, ?2, ?3, ?4, ?5)")                       \
     X(AUDIT_COUNT, "SELECT count(*) FROM audit_log")                           \
     X(TX_BEGIN, "BEGIN IMMEDIATE")                                             \
+    X(TX_READ, "BEGIN")                                                        \
     X(TX_COMMIT, "COMMIT")                                                     \
     X(TX_ROLLBACK, "ROLLBACK")                                                 \
     X(METER_BY_ID,                                                             \
@@ -208,6 +209,100 @@
       "FROM observation WHERE version = ?1 AND period = (SELECT "              \
       "max(period) FROM observation WHERE version = ?1) ORDER BY row "         \
       "LIMIT ?2")                                                              \
+    /* store_practices.c: the registry of practice sheets */                   \
+    X(PRACTICE_DATASET_EXISTS, "SELECT 1 FROM dataset "                        \
+                               "WHERE slug = ?1 AND latest IS NOT NULL")       \
+    X(PRACTICE_EXISTS, "SELECT 1 FROM practice WHERE id = ?1")                 \
+    X(PRACTICE_ADD, "INSERT INTO practice (territory_level, territory_code, "  \
+                    "created_by, origin, origin_revision) "                    \
+                    "VALUES (?1, ?2, ?3, ?4, ?5)")                             \
+    X(PRACTICE_REVISION_ADD,                                                   \
+      "INSERT INTO practice_revision (practice, number, document, author, "    \
+      "message) VALUES (?1, (SELECT coalesce(max(number), 0) + 1 FROM "        \
+      "practice_revision WHERE practice = ?1), ?2, ?3, ?4) "                   \
+      "RETURNING id, number, created_at")                                      \
+    X(PRACTICE_SET_CURRENT,                                                    \
+      "UPDATE practice SET current_revision = ?2, territory_level = ?3, "      \
+      "territory_code = ?4, updated_at = ?5, state = coalesce(?6, state) "     \
+      "WHERE id = ?1")                                                         \
+    X(PRACTICE_GET,                                                            \
+      "SELECT p.id, p.state, p.current_revision, p.published_revision, "       \
+      "p.territory_level, p.territory_code, p.created_by, p.created_at, "      \
+      "p.updated_at, p.published_at, p.origin, p.origin_revision, p.reuses, "  \
+      "json_extract(o.document, '$.title') FROM practice p "                   \
+      "LEFT JOIN practice_revision o ON o.id = p.origin_revision "             \
+      "WHERE p.id = ?1")                                                       \
+    X(PRACTICE_REVISION_GET,                                                   \
+      "SELECT id, practice, number, document, author, message, created_at, "   \
+      "published_at FROM practice_revision WHERE id = ?1")                     \
+    X(PRACTICE_REVISIONS,                                                      \
+      "SELECT id, practice, number, NULL, author, message, created_at, "       \
+      "published_at FROM practice_revision WHERE practice = ?1 "               \
+      "AND (?2 = 0 OR published_at IS NOT NULL) ORDER BY number DESC "         \
+      "LIMIT ?3")                                                              \
+    X(PRACTICE_STATE_SET,                                                      \
+      "UPDATE practice SET state = ?2, published_revision = "                  \
+      "coalesce(?3, published_revision), published_at = "                      \
+      "CASE WHEN ?3 IS NULL THEN published_at ELSE ?4 END WHERE id = ?1")      \
+    X(PRACTICE_REVISION_PUBLISHED,                                             \
+      "UPDATE practice_revision SET published_at = ?2 "                        \
+      "WHERE id = ?1 AND published_at IS NULL")                                \
+    X(PRACTICE_EVENT_ADD,                                                      \
+      "INSERT INTO practice_event (practice, actor, action, from_state, "      \
+      "to_state, revision, comment, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "  \
+      "?8)")                                                                   \
+    X(PRACTICE_EVENTS,                                                         \
+      "SELECT at, actor, action, from_state, to_state, revision, comment "     \
+      "FROM practice_event WHERE practice = ?1 ORDER BY id")                   \
+    X(PRACTICE_VIEW_ID, "SELECT id FROM practice_view "                        \
+                        "WHERE practice = ?1 AND view = ?2")                   \
+    X(PRACTICE_VIEW_DROP_FTS, "DELETE FROM practice_fts WHERE rowid = ?1")     \
+    X(PRACTICE_VIEW_DROP_FACETS, "DELETE FROM practice_facet "                 \
+                                 "WHERE view_id = ?1")                         \
+    X(PRACTICE_VIEW_DROP, "DELETE FROM practice_view WHERE id = ?1")           \
+    X(PRACTICE_VIEW_ADD,                                                       \
+      "INSERT INTO practice_view (practice, view, revision, state, "           \
+      "title_key, at, territory_code, created_by, hit) VALUES (?1, ?2, ?3, "   \
+      "?4, ?5, ?6, ?7, ?8, ?9)")                                               \
+    X(PRACTICE_FTS_ADD, "INSERT INTO practice_fts (rowid, title, summary, "    \
+                        "tags, body) VALUES (?1, ?2, ?3, ?4, ?5)")             \
+    X(PRACTICE_FACET_ADD, "INSERT OR IGNORE INTO practice_facet (view_id, "    \
+                          "facet, value) VALUES (?1, ?2, ?3)")                 \
+    X(PRACTICE_VIEW_STATE, "UPDATE practice_view SET state = ?3 "              \
+                           "WHERE practice = ?1 AND view = ?2")                \
+    X(PRACTICE_REUSES_INC, "UPDATE practice SET reuses = reuses + 1 "          \
+                           "WHERE id = ?1")                                    \
+    X(PRACTICE_LIVE_VERSION,                                                   \
+      "SELECT v.id, v.version, v.published_at, json_extract(v.manifest, "      \
+      "'$.title.fr') FROM dataset d JOIN dataset_version v ON v.id = "         \
+      "d.latest "                                                              \
+      "WHERE d.slug = ?1")                                                     \
+    /* By territory: the period index would walk the whole version */          \
+    X(PRACTICE_LIVE,                                                           \
+      "SELECT o.period, o.territory, o.sector, o.kind, o.value, o.unit, "      \
+      "o.status FROM observation o INDEXED BY observation_territory "          \
+      "WHERE o.version = ?1 AND o.territory IN (SELECT value FROM "            \
+      "json_each(?3)) AND o.territory_level = ?2 "                             \
+      "ORDER BY o.period DESC, o.row LIMIT ?4")                                \
+    X(PRACTICE_PUBLISHED,                                                      \
+      "SELECT p.id, r.id, r.number, r.document, p.published_at, p.reuses, "    \
+      "p.origin FROM practice_view w JOIN practice p ON p.id = w.practice "    \
+      "JOIN practice_revision r ON r.id = w.revision WHERE w.view = 0 "        \
+      "ORDER BY p.id")                                                         \
+    X(PRACTICE_FEED,                                                           \
+      "SELECT e.practice, e.revision, e.at, e.actor, r.number, r.document, "   \
+      "r.message FROM practice_event e JOIN practice_revision r "              \
+      "ON r.id = e.revision JOIN practice p ON p.id = e.practice "             \
+      "WHERE e.action = 'publish' AND p.published_revision IS NOT NULL "       \
+      "AND p.state != 'archived' ORDER BY e.id DESC LIMIT ?1")                 \
+    X(PRACTICE_FIND,                                                           \
+      "SELECT p.id FROM practice p JOIN practice_revision r "                  \
+      "ON r.id = p.current_revision WHERE p.territory_code = ?2 "              \
+      "AND json_extract(r.document, '$.title') = ?1 ORDER BY p.id LIMIT 1")    \
+    X(ACCOUNT_TERRITORIES_SET, "UPDATE account SET territories = ?2 "          \
+                               "WHERE id = ?1")                                \
+    X(ACCOUNT_TERRITORIES, "SELECT coalesce(territories, '[]') FROM account "  \
+                           "WHERE id = ?1")                                    \
     X(SITES_ALL,                                                               \
       "SELECT id, site_id, name, category, floor_area_m2, "                    \
       "commune_insee, district, epci, public FROM site ORDER BY id")           \
