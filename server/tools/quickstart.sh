@@ -21,7 +21,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 # command-line tests as an administrator would; clang brings libFuzzer).
 BUILD_PKGS=(gcc make cmake pkg-config libcivetweb-dev libsqlite3-dev
             libyajl-dev libarchive-dev liblua5.4-dev libsodium-dev)
-TEST_PKGS=(sqlite3 curl clang libclang-rt-14-dev)
+TEST_PKGS=(sqlite3 curl clang libclang-rt-14-dev python3)
 
 say() { printf '== %s\n' "$*" >&2; }
 

@@ -29,7 +29,7 @@ expect 0 '^consometer [0-9]+\.[0-9]+' -- "$BIN" --version
 expect 0 'serve.*migrate.*config.*backup' -- bash -c "$BIN --help | tr '\n' ' '"
 expect 2 'usage' -- "$BIN"
 expect 2 "unknown command 'frobnicate'" -- "$BIN" frobnicate
-for c in serve migrate config import sites meters user demo publish lua backup; do
+for c in serve migrate config import sites meters user demo publish practice lua backup; do
     expect 0 "usage: consometer $c" -- "$BIN" $c --help
 done
 expect 0 'CONSOMETER_HTTP_BODY_MAX' -- "$BIN" serve --help
@@ -158,6 +158,35 @@ expect 0 '"user":"ed","role":"editor","disabled":true' -- "$BIN" user list --db 
 expect 2 "no account named 'ghost'" -- "$BIN" user disable ghost --db "$TMP/fed.db"
 expect 2 "no account named 'ghost'" -- "$BIN" user token ghost --db "$TMP/fed.db"
 [ "$(sqlite3 fed.db "SELECT count(*) FROM audit_log WHERE action IN ('account.password', 'token.add', 'account.disable') AND target = 'ed'")" = 3 ] || fail "user changes are audited"
+# An editor of given territories; a malformed list creates nothing
+expect 0 '"user":"terr","role":"editor".*"territories":"56121,200042174"' -- "$BIN" user add --role editor --territories 56121,200042174 terr --db "$TMP/fed.db"
+[ "$(sqlite3 fed.db "SELECT territories FROM account WHERE name = 'terr'")" = '["56121","200042174"]' ] || fail "territories not stored"
+expect 2 'territories: up to 64 comma-separated' -- "$BIN" user add --role editor --territories "56121;DROP" terr2 --db "$TMP/fed.db"
+expect 2 'territories: up to 64 comma-separated' -- "$BIN" user add --role editor --territories "" terr2 --db "$TMP/fed.db"
+[ "$(sqlite3 fed.db "SELECT count(*) FROM account WHERE name = 'terr2'")" = 0 ] || fail "a refused territory list created the account"
+
+# practice load: sheets from files, all or nothing, errors naming the file,
+# the sheet and the field
+cat > sheets.json <<'JSON'
+[{"title": "Éclairage public sobre", "summary": "Extinction de 23 h à 5 h.",
+  "territory": {"level": "commune", "code": "56121", "name": "Lorient"},
+  "themes": ["lighting", "sobriety"], "impacts": {"energy": 2}},
+ {"title": "Chaufferie bois", "summary": "Une chaudière bois pour trois écoles.",
+  "territory": {"level": "epci", "code": "200042174", "name": "Lorient Agglomération"}}]
+JSON
+printf '{"title": "Sans territoire", "summary": "x"}' > bad-sheet.json
+printf '[{"title": "ok", "summary": "x", "territory": {"level": "commune", "code": "56121", "name": "L"}}, {"title": "ko", "summary": "x", "territory": {"level": "region", "code": "5X", "name": "B"}}]' > bad-second.json
+expect 2 'bad-sheet.json: sheet \[0\]: territory: is required' -- "$BIN" practice load sheets.json bad-sheet.json --db "$TMP/fed.db"
+expect 2 'bad-second.json: sheet \[1\]: territory.code: an INSEE region code' -- "$BIN" practice load bad-second.json --db "$TMP/fed.db"
+expect 2 'nowhere.json: No such file' -- "$BIN" practice load nowhere.json --db "$TMP/fed.db"
+printf '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[' > deep.json
+expect 2 'deep.json: nested deeper than 32' -- "$BIN" practice load deep.json --db "$TMP/fed.db"
+[ "$(sqlite3 fed.db "SELECT count(*) FROM practice")" = 0 ] || fail "a refused file wrote sheets"
+expect 0 '^\{"practices":\{"loaded":2,"skipped":0,"ids":\[1,2\]\}\}$' -- "$BIN" practice load --publish sheets.json --db "$TMP/fed.db"
+[ "$(sqlite3 fed.db "SELECT group_concat(state) FROM practice")" = 'published,published' ] || fail "practice load --publish"
+[ "$(sqlite3 fed.db "SELECT count(*) FROM audit_log WHERE action IN ('practice.create', 'practice.submit', 'practice.publish') AND actor = 'cli'")" = 6 ] || fail "practice load is audited"
+expect 2 'usage: consometer practice load' -- "$BIN" practice unload sheets.json --db "$TMP/fed.db"
+
 ! grep -rq 'a long enough password' "$TMP"/*.db 2>/dev/null || fail "a password is in the store in the clear"
 
 # demo: the demo federation loads, then a second run changes nothing
@@ -307,6 +336,55 @@ done
 [ "$nind" -ge 10 ] || fail "only $nind built-in indicators"
 ok "the $nind built-in indicators are published by the demo, served as datasets and by the gallery with their source"
 ok "the demo datasets are served by the catalog, records, downloads (sha256 as announced), DCAT, CKAN and OpenAPI"
+# The registry: the demo's four seed sheets are published, found by search
+# with facets, and show the live values of the datasets they link to.
+for f in "$CM_SOURCE_DIR"/datasets/demo/practices/*.json; do
+    title=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["title"])' "$f")
+    get /api/v1/registry/export.json | python3 -c '
+import json, sys
+title = sys.argv[1]
+docs = [p for p in json.load(sys.stdin)["practices"] if p["document"]["title"] == title]
+sys.exit(0 if len(docs) == 1 else 1)' "$title" || fail "seed $f is not published once"
+done
+get '/api/v1/practices?q=reseau+chaleur&limit=100' | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+assert any("Amiens" in p["title"] for p in r["practices"]), "no Amiens sheet"
+assert all(k in r["facets"] for k in ("theme", "territory", "sector", "status", "impact")), r["facets"].keys()
+assert sum(v["count"] for v in r["facets"]["theme"]) >= 1
+' || fail "search of the seed sheets"
+get '/api/v1/practices?limit=100' | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+assert r["total"] == 4, r["total"]
+assert {v["value"] for v in r["facets"]["theme"]} >= {"monitoring", "heat_network", "industrial_ecology"}
+' || fail "the four seed sheets with their facets"
+for id in $(get '/api/v1/practices?limit=100' | python3 -c 'import json,sys; print(" ".join(str(p["id"]) for p in json.load(sys.stdin)["practices"]))'); do
+    get "/api/v1/practices/$id" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+live = [l for l in s["live_indicators"] if l["latest"]]
+assert live, "no live value in sheet %d" % s["id"]
+assert all(isinstance(v["value"], (int, float)) for l in live for v in l["latest"] if v["status"] == "A")
+assert all(d["published"] for d in s["datasets"]), s["datasets"]
+' || fail "seed sheet $id has no live indicator value"
+done
+get /api/v1/registry/feed.atom | python3 -c '
+import sys, xml.dom.minidom as m
+d = m.parseString(sys.stdin.buffer.read()).documentElement
+A = "http://www.w3.org/2005/Atom"
+assert d.tagName == "feed" and d.namespaceURI == A
+for t in ("id", "title", "updated"):
+    assert d.getElementsByTagNameNS(A, t), t
+es = d.getElementsByTagNameNS(A, "entry")
+assert len(es) == 4, len(es)
+for e in es:
+    for t in ("id", "title", "updated", "link", "author"):
+        assert e.getElementsByTagNameNS(A, t), t
+' || fail "feed.atom is not the Atom 1.0 feed of the four publications"
+[ "$(get /api/v1/registry/export.csv | python3 -c 'import csv,sys; print(len(list(csv.reader(sys.stdin))))')" = 5 ] ||
+    fail "export.csv: a header and one row per published sheet"
+ok "the demo publishes the four seed sheets: search with facets, live indicator values, JSON, CSV and Atom exports"
 kill -TERM $pid
 wait $pid || fail "serve exited $?"
 echo "$n passed, 0 failed"
