@@ -135,24 +135,6 @@ pr_public(const struct store_practice *p)
     return p->published_revision > 0 && strcmp(p->state, "archived") != 0;
 }
 
-/* The {i} segment as a positive id; 0 when it cannot be one. */
-static int64_t
-pr_id_arg(const struct req *rq, int i)
-{
-    int64_t n = 0;
-
-    if (rq->arg_len[i] == 0 || rq->arg_len[i] > 18)
-        return 0;
-    for (size_t k = 0; k < rq->arg_len[i]; k++) {
-        char c = rq->arg[i][k];
-
-        if (c < '0' || c > '9')
-            return 0;
-        n = n * 10 + (c - '0');
-    }
-    return n;
-}
-
 static int pr_not_found(struct req *rq, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -176,7 +158,7 @@ pr_not_found(struct req *rq, const char *fmt, ...)
 static int
 pr_load(struct req *rq, struct store_practice *p, int *may_edit)
 {
-    int64_t       id = pr_id_arg(rq, 0);
+    int64_t       id = http_id_arg(rq, 0);
     struct cm_err err;
     int           rc;
 
@@ -823,13 +805,30 @@ pr_doc_reply(struct req *rq, yajl_val doc, int64_t self,
     return http_reply_error_opts(rq, &err, errs.n ? &o : NULL);
 }
 
+/* End the transaction that made sheet 'id' (rc: how it went so far) and
+** answer 201 with the sheet at its first revision. */
+static int
+pr_created(struct req *rq, int rc, struct cm_err *err, int64_t id, int64_t rev)
+{
+    struct store_practice p;
+
+    if (rc == CM_OK)
+        rc = store_commit(rq->st, err);
+    if (rc != CM_OK) {
+        store_rollback(rq->st);
+        return http_reply_error(rq, err);
+    }
+    if (store_practice_get(rq->st, id, &p, err) != CM_OK)
+        return http_reply_error(rq, err);
+    return pr_reply_sheet(rq, 201, &p, rev, 1);
+}
+
 int
 api_practices_create(struct req *rq)
 {
     struct cm_err                  err;
     struct pr_write                wr;
     struct practice_doc            doc;
-    struct store_practice          p;
     struct store_practice_revision rev;
     yajl_val                       body;
     int64_t                        id = 0;
@@ -859,17 +858,9 @@ api_practices_create(struct req *rq)
                              wr.message ? wr.message : "created", 0, 0, &id,
                              &rev, &err);
     }
-    if (rc == CM_OK)
-        rc = store_commit(rq->st, &err);
     practice_doc_clear(&doc);
     yajl_tree_free(body);
-    if (rc != CM_OK) {
-        store_rollback(rq->st);
-        return http_reply_error(rq, &err);
-    }
-    if (store_practice_get(rq->st, id, &p, &err) != CM_OK)
-        return http_reply_error(rq, &err);
-    return pr_reply_sheet(rq, 201, &p, rev.id, 1);
+    return pr_created(rq, rc, &err, id, rev.id);
 }
 
 /* The 409 of a stale save: the current revision, whole, in details. */
@@ -1006,7 +997,7 @@ pr_save(struct req *rq, struct store_practice *p, yajl_val docv, int64_t base,
 static int
 pr_load_for_write(struct req *rq, struct store_practice *p)
 {
-    int64_t       id = pr_id_arg(rq, 0);
+    int64_t       id = http_id_arg(rq, 0);
     struct cm_err err;
     int           rc;
 
@@ -1105,7 +1096,7 @@ api_practice_revision(struct req *rq)
     int                   may_edit, rc;
 
     if ((rc = pr_check_render(rq)) != 0 || (rc = pr_load(rq, &p, &may_edit)) ||
-        (rc = pr_rev_load(rq, &p, may_edit, pr_id_arg(rq, 1), &r)))
+        (rc = pr_rev_load(rq, &p, may_edit, http_id_arg(rq, 1), &r)))
         return rc;
     w = jw_new();
     jw_obj_open(w);
@@ -1135,9 +1126,9 @@ api_practice_diff(struct req *rq)
     int                   may_edit, rc;
 
     if ((rc = pr_load(rq, &p, &may_edit)) != 0 ||
-        (rc = pr_rev_load(rq, &p, may_edit, pr_id_arg(rq, 1), &a)))
+        (rc = pr_rev_load(rq, &p, may_edit, http_id_arg(rq, 1), &a)))
         return rc;
-    if ((rc = pr_rev_load(rq, &p, may_edit, pr_id_arg(rq, 2), &b)) != 0) {
+    if ((rc = pr_rev_load(rq, &p, may_edit, http_id_arg(rq, 2), &b)) != 0) {
         pr_rev_clear(&a);
         return rc;
     }
@@ -1170,7 +1161,7 @@ api_practice_restore(struct req *rq)
     int                   rc;
 
     if ((rc = pr_load_for_write(rq, &p)) != 0 ||
-        (rc = pr_rev_load(rq, &p, 1, pr_id_arg(rq, 1), &r)))
+        (rc = pr_rev_load(rq, &p, 1, http_id_arg(rq, 1), &r)))
         return rc;
     if (pr_body(rq, &body, 1, &err) != CM_OK) {
         pr_rev_clear(&r);
@@ -1255,17 +1246,6 @@ api_practice_history(struct req *rq)
     return rc;
 }
 
-/* Characters (code points) of UTF-8 text s. */
-static size_t
-pr_chars(const char *s)
-{
-    size_t n = 0;
-
-    for (; *s; s++)
-        n += ((unsigned char) *s & 0xC0) != 0x80;
-    return n;
-}
-
 /* The optional body of a transition: {"comment": "..."}. */
 static int
 pr_comment(struct req *rq, char **comment, struct cm_err *err)
@@ -1289,7 +1269,7 @@ pr_comment(struct req *rq, char **comment, struct cm_err *err)
         }
         if (YAJL_IS_NULL(v))
             continue;
-        if (!YAJL_IS_STRING(v) || pr_chars(v->u.string) > PR_COMMENT_MAX) {
+        if (!YAJL_IS_STRING(v) || cm_utf8_chars(v->u.string) > PR_COMMENT_MAX) {
             cm_fail(err, CM_EUNPROCESSABLE,
                     "comment: text of at most %d characters", PR_COMMENT_MAX);
             cm_err_what(err, "field", "comment");
@@ -1377,7 +1357,7 @@ api_practice_transition(struct req *rq)
 int
 api_practice_reuse(struct req *rq)
 {
-    struct store_practice          p, np;
+    struct store_practice          p;
     struct store_practice_revision rev;
     struct practice_doc            doc;
     struct pr_rev                  r;
@@ -1451,18 +1431,10 @@ api_practice_reuse(struct req *rq)
         rc =
             practice_create(rq->st, &doc, &a, msg, p.id, r.id, &id, &rev, &err);
     }
-    if (rc == CM_OK)
-        rc = store_commit(rq->st, &err);
     practice_doc_clear(&doc);
     yajl_tree_free(tree);
     pr_rev_clear(&r);
-    if (rc != CM_OK) {
-        store_rollback(rq->st);
-        return http_reply_error(rq, &err);
-    }
-    if (store_practice_get(rq->st, id, &np, &err) != CM_OK)
-        return http_reply_error(rq, &err);
-    return pr_reply_sheet(rq, 201, &np, rev.id, 1);
+    return pr_created(rq, rc, &err, id, rev.id);
 }
 
 /* ---- search
@@ -1569,34 +1541,15 @@ pr_filter(struct req *rq, const char *name, char **out)
 {
     const char   *v = query_get(&rq->q, name);
     struct cm_err err;
-    struct jw    *w;
-    int           n = 0;
 
     *out = NULL;
-    if (v == NULL)
+    if (v == NULL || (*out = jw_csv_array(v, PR_FILTER_VALUES, 64, NULL)))
         return 0;
-    w = jw_new();
-    jw_arr_open(w);
-    for (const char *p = v;;) {
-        size_t len = strcspn(p, ",");
-
-        if (len == 0 || len > 64 || ++n > PR_FILTER_VALUES) {
-            jw_free(w);
-            cm_fail(&err, CM_EINVAL,
-                    "%s: up to %d comma-separated values of 1 to 64 bytes",
-                    name, PR_FILTER_VALUES);
-            cm_err_what(&err, "param", name);
-            return http_reply_error(rq, &err);
-        }
-        jw_strn(w, p, len);
-        if (p[len] == '\0')
-            break;
-        p += len + 1;
-    }
-    jw_arr_close(w);
-    *out = jw_strdup(w);
-    jw_free(w);
-    return 0;
+    cm_fail(&err, CM_EINVAL,
+            "%s: up to %d comma-separated values of 1 to 64 bytes", name,
+            PR_FILTER_VALUES);
+    cm_err_what(&err, "param", name);
+    return http_reply_error(rq, &err);
 }
 
 int

@@ -33,25 +33,6 @@
 #define API_INDICATOR_VALUES 50
 #define API_SCRIPT_NAME_MAX 128
 
-/* The {id} segment as a positive id; 0 when it cannot be one (the caller
-** answers 404: no such script or run). */
-static int64_t
-api_id_arg(const struct req *rq, int i)
-{
-    int64_t n = 0;
-
-    if (rq->arg_len[i] == 0 || rq->arg_len[i] > 18)
-        return 0;
-    for (size_t k = 0; k < rq->arg_len[i]; k++) {
-        char c = rq->arg[i][k];
-
-        if (c < '0' || c > '9')
-            return 0;
-        n = n * 10 + (c - '0');
-    }
-    return n;
-}
-
 static int
 api_not_found(struct req *rq, const char *what, int64_t id)
 {
@@ -402,7 +383,7 @@ api_script_show(struct req *rq)
     struct jw          *w;
     int                 status;
 
-    if ((status = api_own_script(rq, api_id_arg(rq, 0), &s)) != 0)
+    if ((status = api_own_script(rq, http_id_arg(rq, 0), &s)) != 0)
         return status;
     v.id = s.id;
     v.name = s.name;
@@ -520,7 +501,7 @@ api_script_run(struct req *rq)
     char                    details[48];
     int                     status;
 
-    if ((status = api_own_script(rq, api_id_arg(rq, 0), &s)) != 0)
+    if ((status = api_own_script(rq, http_id_arg(rq, 0), &s)) != 0)
         return status;
     if (!runq_alive()) {
         api_script_clear(&s);
@@ -571,7 +552,7 @@ api_run_show(struct req *rq)
 {
     struct api_run_reply o = {rq, 0, 200};
     struct cm_err        err;
-    int64_t              id = api_id_arg(rq, 0);
+    int64_t              id = http_id_arg(rq, 0);
 
     if (id <= 0)
         return api_not_found(rq, "run", id);
@@ -597,7 +578,7 @@ api_script_publish(struct req *rq)
     int64_t           run = 0;
     int               status;
 
-    if ((status = api_own_script(rq, api_id_arg(rq, 0), &s)) != 0)
+    if ((status = api_own_script(rq, http_id_arg(rq, 0), &s)) != 0)
         return status;
     if (store_run_last_ok(rq->st, s.id, &run, &result, &err) != CM_OK) {
         api_script_clear(&s);
@@ -607,7 +588,7 @@ api_script_publish(struct req *rq)
         api_script_clear(&s);
         cm_fail(&err, CM_ECONFLICT,
                 "script %lld has no successful run to publish: run it first",
-                (long long) api_id_arg(rq, 0));
+                (long long) http_id_arg(rq, 0));
         return http_reply_error(rq, &err);
     }
     snprintf(data_dir, sizeof(data_dir), "%s", rq->cfg->data_dir);

@@ -246,33 +246,15 @@ auth_user_disable(struct store *st, const char *name, const char *actor,
 int
 auth_territories_json(const char *codes, char **json, struct cm_err *err)
 {
-    struct jw *w = jw_new();
-    int        n = 0;
-
-    *json = NULL;
-    jw_arr_open(w);
-    for (const char *p = codes;;) {
-        size_t len = strcspn(p, ",");
-
-        if (len == 0 || len > 16 || strspn(p, "0123456789ABab") < len ||
-            ++n > AUTH_TERRITORIES_MAX) {
-            jw_free(w);
-            cm_fail(err, CM_EINVAL,
-                    "territories: up to %d comma-separated INSEE or SIREN "
-                    "codes (digits, 2A, 2B), e.g. 56121,200042174",
-                    AUTH_TERRITORIES_MAX);
-            cm_err_what(err, "param", "territories");
-            return err->code;
-        }
-        jw_strn(w, p, len);
-        if (p[len] == '\0')
-            break;
-        p += len + 1;
-    }
-    jw_arr_close(w);
-    *json = jw_strdup(w);
-    jw_free(w);
-    return CM_OK;
+    *json = jw_csv_array(codes, AUTH_TERRITORIES_MAX, 16, "0123456789ABab");
+    if (*json != NULL)
+        return CM_OK;
+    cm_fail(err, CM_EINVAL,
+            "territories: up to %d comma-separated INSEE or SIREN codes "
+            "(digits, 2A, 2B), e.g. 56121,200042174",
+            AUTH_TERRITORIES_MAX);
+    cm_err_what(err, "param", "territories");
+    return err->code;
 }
 
 int

@@ -83,6 +83,10 @@ int http_port(const struct http_server *srv); /* The port bound */
 ** then close every connection and worker store. NULL-safe. */
 void http_stop(struct http_server *srv);
 
+/* The {i} segment of the path as a positive id (1 to 18 digits); 0 when
+** it cannot be one, which the handler answers with 404. */
+int64_t http_id_arg(const struct req *rq, int i);
+
 /* Match 'path' against a route pattern, filling rq->arg. 1 if it does. */
 int route_match(const char *pattern, const char *path, struct req *rq);
 

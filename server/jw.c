@@ -259,3 +259,31 @@ jw_json_text(struct jw *w, const char *text)
     jw_tree(w, v);
     yajl_tree_free(v);
 }
+
+char *
+jw_csv_array(const char *csv, int max_items, size_t max_len,
+             const char *allowed)
+{
+    struct jw *w = jw_new();
+    char      *out;
+    int        n = 0;
+
+    jw_arr_open(w);
+    for (const char *p = csv;;) {
+        size_t len = strcspn(p, ",");
+
+        if (len == 0 || len > max_len || ++n > max_items ||
+            (allowed && strspn(p, allowed) < len)) {
+            jw_free(w);
+            return NULL;
+        }
+        jw_strn(w, p, len);
+        if (p[len] == '\0')
+            break;
+        p += len + 1;
+    }
+    jw_arr_close(w);
+    out = jw_strdup(w);
+    jw_free(w);
+    return out;
+}

@@ -55,4 +55,11 @@ int jw_result(struct jw *w, const char **out, size_t *out_len,
 ** call failed. For JSON stored as text: audit details, import reports. */
 char *jw_strdup(struct jw *w);
 
+/* The comma-separated list csv as a JSON array of its items (free() it),
+** or NULL when an item is empty, longer than max_len bytes or holds a
+** byte outside 'allowed' (NULL: any), or there are more than max_items.
+** Filters and account settings take lists so. */
+char *jw_csv_array(const char *csv, int max_items, size_t max_len,
+                   const char *allowed);
+
 #endif /* CM_JW_H */

@@ -209,17 +209,6 @@ pv_fail(struct pv *v, const char *field, const char *fmt, ...)
     e->n++;
 }
 
-/* Characters (code points) of valid UTF-8 s. */
-static size_t
-pv_chars(const char *s)
-{
-    size_t n = 0;
-
-    for (; *s; s++)
-        n += ((unsigned char) *s & 0xC0) != 0x80;
-    return n;
-}
-
 /* 1 if s holds a control character other than tab and newlines, which
 ** only Markdown fields may hold. */
 static int
@@ -448,7 +437,7 @@ pv_value(struct pv *v, const struct pf *f, yajl_val x, const char *path)
                                   f->kind == PF_MD || f->kind == PF_PLAIN))
             pv_fail(v, path, "holds a control character");
         else if (f->kind == PF_MD ? (int) strlen(x->u.string) > f->max
-                                  : (int) pv_chars(x->u.string) > f->max)
+                                  : (int) cm_utf8_chars(x->u.string) > f->max)
             pv_fail(v, path, "at most %d %s", f->max,
                     f->kind == PF_MD ? "bytes" : "characters");
         else if (f->required && x->u.string[strspn(x->u.string, " \t")] == '\0')

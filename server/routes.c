@@ -132,6 +132,23 @@ const struct route routes[] = {
 
 const int nroutes = (int) (sizeof(routes) / sizeof(routes[0]));
 
+int64_t
+http_id_arg(const struct req *rq, int i)
+{
+    int64_t n = 0;
+
+    if (rq->arg_len[i] == 0 || rq->arg_len[i] > 18)
+        return 0;
+    for (size_t k = 0; k < rq->arg_len[i]; k++) {
+        char c = rq->arg[i][k];
+
+        if (c < '0' || c > '9')
+            return 0;
+        n = n * 10 + (c - '0');
+    }
+    return n;
+}
+
 int
 route_match(const char *pattern, const char *path, struct req *rq)
 {

@@ -245,3 +245,13 @@ cm_json_guard(const char *p, size_t n, int max_depth)
     }
     return 0;
 }
+
+size_t
+cm_utf8_chars(const char *s)
+{
+    size_t n = 0;
+
+    for (; *s; s++)
+        n += ((unsigned char) *s & 0xC0) != 0x80;
+    return n;
+}

@@ -10,6 +10,9 @@
 /* 1 if s[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
 int cm_utf8_valid(const char *s, size_t n);
 
+/* Characters (code points) of the valid UTF-8 string s. */
+size_t cm_utf8_chars(const char *s);
+
 /* Length of the valid UTF-8 sequence at s[0..n), 0 if none. */
 size_t cm_utf8_seq(const unsigned char *s, size_t n);
 
