@@ -50,9 +50,15 @@ md_escape(const char *s, size_t n, struct cm_buf *out)
             continue;
         }
         len = cm_utf8_seq((const unsigned char *) s + i, n - i);
+        /* U+FFFE and U+FFFF are UTF-8 but no XML character (the feed) */
+        if (len == 3 && memcmp(s + i, "\xEF\xBF", 2) == 0 &&
+            ((unsigned char) s[i + 2] & 0xFE) == 0xBE)
+            len = 0;
         if (len == 0) {
+            size_t bad = cm_utf8_seq((const unsigned char *) s + i, n - i);
+
             cm_buf_puts(out, "\xEF\xBF\xBD");
-            i++;
+            i += bad ? bad : 1;
         } else {
             cm_buf_add(out, s + i, len);
             i += len;

@@ -23,7 +23,8 @@ struct cm_buf;
 void md_render(const char *s, size_t n, struct cm_buf *out);
 
 /* Append s[0..n) to out with & < > " ' escaped (HTML text and attribute
-** values alike). */
+** values alike, and XML: control characters but tab and newline are
+** dropped, bad UTF-8 and U+FFFE/U+FFFF become U+FFFD). */
 void md_escape(const char *s, size_t n, struct cm_buf *out);
 
 #endif /* CM_MD_H */

@@ -54,6 +54,7 @@ struct pf {
     int                max;
     const char *const *enums; /* PF_ENUM: NULL-terminated */
     const struct pf   *sub;   /* PF_OBJ: {NULL}-ended; PF_LIST: the item */
+    const char        *def;   /* Written when absent (the licence) */
 };
 
 #define TEXT_MAX 300
@@ -82,103 +83,107 @@ static const char *const licences[] = {
 static const char *const budget_kinds[] = {"investment", "operating", NULL};
 static const char *const effects[] = {"increase", "decrease", NULL};
 
-static const struct pf f_step[] = {{"title", PF_TEXT, 1, TEXT_MAX, NULL, NULL},
-                                   {"description", PF_MD, 0, 5000, NULL, NULL},
-                                   {"done", PF_BOOL, 0, 0, NULL, NULL},
-                                   {"date", PF_DATE, 0, 0, NULL, NULL},
-                                   {NULL, 0, 0, 0, NULL, NULL}};
+static const struct pf f_step[] = {
+    {"title", PF_TEXT, 1, TEXT_MAX, NULL, NULL, NULL},
+    {"description", PF_MD, 0, 5000, NULL, NULL, NULL},
+    {"done", PF_BOOL, 0, 0, NULL, NULL, NULL},
+    {"date", PF_DATE, 0, 0, NULL, NULL, NULL},
+    {NULL, 0, 0, 0, NULL, NULL, NULL}};
 static const struct pf f_impacts[] = {
-    {"energy", PF_RATING, 0, 0, NULL, NULL},
-    {"ghg", PF_RATING, 0, 0, NULL, NULL},
-    {"air_quality", PF_RATING, 0, 0, NULL, NULL},
-    {NULL, 0, 0, 0, NULL, NULL}};
+    {"energy", PF_RATING, 0, 0, NULL, NULL, NULL},
+    {"ghg", PF_RATING, 0, 0, NULL, NULL, NULL},
+    {"air_quality", PF_RATING, 0, 0, NULL, NULL, NULL},
+    {NULL, 0, 0, 0, NULL, NULL, NULL}};
 static const struct pf f_territory[] = {
-    {"level", PF_ENUM, 1, 0, levels, NULL},
-    {"code", PF_TEXT, 1, 9, NULL, NULL},
-    {"name", PF_TEXT, 1, NAME_MAX_, NULL, NULL},
-    {NULL, 0, 0, 0, NULL, NULL}};
+    {"level", PF_ENUM, 1, 0, levels, NULL, NULL},
+    {"code", PF_TEXT, 1, 9, NULL, NULL, NULL},
+    {"name", PF_TEXT, 1, NAME_MAX_, NULL, NULL, NULL},
+    {NULL, 0, 0, 0, NULL, NULL, NULL}};
 static const struct pf f_person[] = {
-    {"name", PF_TEXT, 1, NAME_MAX_, NULL, NULL},
-    {"role", PF_TEXT, 0, NAME_MAX_, NULL, NULL},
-    {"organisation", PF_TEXT, 0, NAME_MAX_, NULL, NULL},
-    {NULL, 0, 0, 0, NULL, NULL}};
+    {"name", PF_TEXT, 1, NAME_MAX_, NULL, NULL, NULL},
+    {"role", PF_TEXT, 0, NAME_MAX_, NULL, NULL, NULL},
+    {"organisation", PF_TEXT, 0, NAME_MAX_, NULL, NULL, NULL},
+    {NULL, 0, 0, 0, NULL, NULL, NULL}};
 static const struct pf f_partner[] = {
-    {"name", PF_TEXT, 1, NAME_MAX_, NULL, NULL},
-    {"role", PF_TEXT, 0, NAME_MAX_, NULL, NULL},
-    {NULL, 0, 0, 0, NULL, NULL}};
+    {"name", PF_TEXT, 1, NAME_MAX_, NULL, NULL, NULL},
+    {"role", PF_TEXT, 0, NAME_MAX_, NULL, NULL, NULL},
+    {NULL, 0, 0, 0, NULL, NULL, NULL}};
 static const struct pf f_budget[] = {
-    {"label", PF_TEXT, 1, NAME_MAX_, NULL, NULL},
-    {"kind", PF_ENUM, 0, 0, budget_kinds, NULL},
-    {"year", PF_YEAR, 0, 0, NULL, NULL},
-    {"amount_eur", PF_AMOUNT, 0, 0, NULL, NULL},
-    {"funder", PF_TEXT, 0, NAME_MAX_, NULL, NULL},
-    {NULL, 0, 0, 0, NULL, NULL}};
+    {"label", PF_TEXT, 1, NAME_MAX_, NULL, NULL, NULL},
+    {"kind", PF_ENUM, 0, 0, budget_kinds, NULL, NULL},
+    {"year", PF_YEAR, 0, 0, NULL, NULL, NULL},
+    {"amount_eur", PF_AMOUNT, 0, 0, NULL, NULL, NULL},
+    {"funder", PF_TEXT, 0, NAME_MAX_, NULL, NULL, NULL},
+    {NULL, 0, 0, 0, NULL, NULL, NULL}};
 static const struct pf f_funder[] = {
-    {"name", PF_TEXT, 1, NAME_MAX_, NULL, NULL},
-    {"amount_eur", PF_AMOUNT, 0, 0, NULL, NULL},
-    {NULL, 0, 0, 0, NULL, NULL}};
-static const struct pf f_code[] = {{"", PF_TEXT, 1, 64, NULL, NULL}};
+    {"name", PF_TEXT, 1, NAME_MAX_, NULL, NULL, NULL},
+    {"amount_eur", PF_AMOUNT, 0, 0, NULL, NULL, NULL},
+    {NULL, 0, 0, 0, NULL, NULL, NULL}};
+static const struct pf f_code[] = {{"", PF_TEXT, 1, 64, NULL, NULL, NULL}};
 static const struct pf f_indicator[] = {
-    {"slug", PF_SLUG, 0, 64, NULL, NULL},
-    {"name", PF_TEXT, 0, NAME_MAX_, NULL, NULL},
-    {"label", PF_TEXT, 0, NAME_MAX_, NULL, NULL},
-    {"unit", PF_TEXT, 0, 32, NULL, NULL},
-    {"territory_level", PF_ENUM, 0, 0, obs_levels, NULL},
-    {"territories", PF_LIST, 0, 50, NULL, f_code},
-    {"effect", PF_ENUM, 0, 0, effects, NULL},
-    {"values", PF_YEARS_ANY, 0, 200, NULL, NULL},
-    {"targets", PF_YEARS, 0, 200, NULL, NULL},
-    {NULL, 0, 0, 0, NULL, NULL}};
+    {"slug", PF_SLUG, 0, 64, NULL, NULL, NULL},
+    {"name", PF_TEXT, 0, NAME_MAX_, NULL, NULL, NULL},
+    {"label", PF_TEXT, 0, NAME_MAX_, NULL, NULL, NULL},
+    {"unit", PF_TEXT, 0, 32, NULL, NULL, NULL},
+    {"territory_level", PF_ENUM, 0, 0, obs_levels, NULL, NULL},
+    {"territories", PF_LIST, 0, 50, NULL, f_code, NULL},
+    {"effect", PF_ENUM, 0, 0, effects, NULL, NULL},
+    {"values", PF_YEARS_ANY, 0, 200, NULL, NULL, NULL},
+    {"targets", PF_YEARS, 0, 200, NULL, NULL, NULL},
+    {NULL, 0, 0, 0, NULL, NULL, NULL}};
 static const struct pf f_document[] = {
-    {"title", PF_TEXT, 1, TEXT_MAX, NULL, NULL},
-    {"url", PF_URL, 1, 2000, NULL, NULL},
-    {NULL, 0, 0, 0, NULL, NULL}};
+    {"title", PF_TEXT, 1, TEXT_MAX, NULL, NULL, NULL},
+    {"url", PF_URL, 1, 2000, NULL, NULL, NULL},
+    {NULL, 0, 0, 0, NULL, NULL, NULL}};
 
-static const struct pf i_step[] = {{"", PF_OBJ, 1, 0, NULL, f_step}};
-static const struct pf i_theme[] = {{"", PF_ENUM, 1, 0, themes, NULL}};
-static const struct pf i_person[] = {{"", PF_OBJ, 1, 0, NULL, f_person}};
-static const struct pf i_partner[] = {{"", PF_OBJ, 1, 0, NULL, f_partner}};
-static const struct pf i_budget[] = {{"", PF_OBJ, 1, 0, NULL, f_budget}};
-static const struct pf i_funder[] = {{"", PF_OBJ, 1, 0, NULL, f_funder}};
-static const struct pf i_tag[] = {{"", PF_TEXT, 1, 64, NULL, NULL}};
-static const struct pf i_id[] = {{"", PF_ID, 1, 0, NULL, NULL}};
-static const struct pf i_slug[] = {{"", PF_SLUG, 1, 64, NULL, NULL}};
-static const struct pf i_indicator[] = {{"", PF_OBJ, 1, 0, NULL, f_indicator}};
-static const struct pf i_document[] = {{"", PF_OBJ, 1, 0, NULL, f_document}};
+static const struct pf i_step[] = {{"", PF_OBJ, 1, 0, NULL, f_step, NULL}};
+static const struct pf i_theme[] = {{"", PF_ENUM, 1, 0, themes, NULL, NULL}};
+static const struct pf i_person[] = {{"", PF_OBJ, 1, 0, NULL, f_person, NULL}};
+static const struct pf i_partner[] = {
+    {"", PF_OBJ, 1, 0, NULL, f_partner, NULL}};
+static const struct pf i_budget[] = {{"", PF_OBJ, 1, 0, NULL, f_budget, NULL}};
+static const struct pf i_funder[] = {{"", PF_OBJ, 1, 0, NULL, f_funder, NULL}};
+static const struct pf i_tag[] = {{"", PF_TEXT, 1, 64, NULL, NULL, NULL}};
+static const struct pf i_id[] = {{"", PF_ID, 1, 0, NULL, NULL, NULL}};
+static const struct pf i_slug[] = {{"", PF_SLUG, 1, 64, NULL, NULL, NULL}};
+static const struct pf i_indicator[] = {
+    {"", PF_OBJ, 1, 0, NULL, f_indicator, NULL}};
+static const struct pf i_document[] = {
+    {"", PF_OBJ, 1, 0, NULL, f_document, NULL}};
 
 /* The sheet, in the order the canonical document keeps. */
 static const struct pf practice_fields[] = {
-    {"title", PF_TEXT, 1, TEXT_MAX, NULL, NULL},
-    {"summary", PF_PLAIN, 1, 1000, NULL, NULL},
-    {"territory", PF_OBJ, 1, 0, NULL, f_territory},
-    {"status", PF_ENUM, 0, 0, statuses, NULL},
-    {"priority", PF_ENUM, 0, 0, priorities, NULL},
-    {"themes", PF_LIST, 0, 10, NULL, i_theme},
-    {"sector", PF_ENUM, 0, 0, sectors, NULL},
-    {"impacts", PF_OBJ, 0, 0, NULL, f_impacts},
-    {"start", PF_DATE, 0, 0, NULL, NULL},
-    {"end", PF_DATE, 0, 0, NULL, NULL},
-    {"context", PF_MD, 0, MD_MAX, NULL, NULL},
-    {"objectives", PF_MD, 0, MD_MAX, NULL, NULL},
-    {"scope", PF_MD, 0, MD_MAX, NULL, NULL},
-    {"steps", PF_LIST, 0, 100, NULL, i_step},
-    {"what_was_done", PF_MD, 0, MD_MAX, NULL, NULL},
-    {"results", PF_MD, 0, MD_MAX, NULL, NULL},
-    {"lessons", PF_MD, 0, MD_MAX, NULL, NULL},
-    {"transferability", PF_MD, 0, MD_MAX, NULL, NULL},
-    {"local_specifics", PF_MD, 0, MD_MAX, NULL, NULL},
-    {"people", PF_LIST, 0, 50, NULL, i_person},
-    {"partners", PF_LIST, 0, 50, NULL, i_partner},
-    {"budget", PF_LIST, 0, 100, NULL, i_budget},
-    {"funders", PF_LIST, 0, 50, NULL, i_funder},
-    {"tags", PF_LIST, 0, LIST_TAGS, NULL, i_tag},
-    {"linked_practices", PF_LIST, 0, 50, NULL, i_id},
-    {"datasets", PF_LIST, 0, 20, NULL, i_slug},
-    {"indicators", PF_LIST, 0, 20, NULL, i_indicator},
-    {"documents", PF_LIST, 0, 50, NULL, i_document},
-    {"contact", PF_TEXT, 0, TEXT_MAX, NULL, NULL},
-    {"licence", PF_ENUM, 0, 0, licences, NULL},
-    {NULL, 0, 0, 0, NULL, NULL}};
+    {"title", PF_TEXT, 1, TEXT_MAX, NULL, NULL, NULL},
+    {"summary", PF_PLAIN, 1, 1000, NULL, NULL, NULL},
+    {"territory", PF_OBJ, 1, 0, NULL, f_territory, NULL},
+    {"status", PF_ENUM, 0, 0, statuses, NULL, NULL},
+    {"priority", PF_ENUM, 0, 0, priorities, NULL, NULL},
+    {"themes", PF_LIST, 0, 10, NULL, i_theme, NULL},
+    {"sector", PF_ENUM, 0, 0, sectors, NULL, NULL},
+    {"impacts", PF_OBJ, 0, 0, NULL, f_impacts, NULL},
+    {"start", PF_DATE, 0, 0, NULL, NULL, NULL},
+    {"end", PF_DATE, 0, 0, NULL, NULL, NULL},
+    {"context", PF_MD, 0, MD_MAX, NULL, NULL, NULL},
+    {"objectives", PF_MD, 0, MD_MAX, NULL, NULL, NULL},
+    {"scope", PF_MD, 0, MD_MAX, NULL, NULL, NULL},
+    {"steps", PF_LIST, 0, 100, NULL, i_step, NULL},
+    {"what_was_done", PF_MD, 0, MD_MAX, NULL, NULL, NULL},
+    {"results", PF_MD, 0, MD_MAX, NULL, NULL, NULL},
+    {"lessons", PF_MD, 0, MD_MAX, NULL, NULL, NULL},
+    {"transferability", PF_MD, 0, MD_MAX, NULL, NULL, NULL},
+    {"local_specifics", PF_MD, 0, MD_MAX, NULL, NULL, NULL},
+    {"people", PF_LIST, 0, 50, NULL, i_person, NULL},
+    {"partners", PF_LIST, 0, 50, NULL, i_partner, NULL},
+    {"budget", PF_LIST, 0, 100, NULL, i_budget, NULL},
+    {"funders", PF_LIST, 0, 50, NULL, i_funder, NULL},
+    {"tags", PF_LIST, 0, LIST_TAGS, NULL, i_tag, NULL},
+    {"linked_practices", PF_LIST, 0, 50, NULL, i_id, NULL},
+    {"datasets", PF_LIST, 0, 20, NULL, i_slug, NULL},
+    {"indicators", PF_LIST, 0, 20, NULL, i_indicator, NULL},
+    {"documents", PF_LIST, 0, 50, NULL, i_document, NULL},
+    {"contact", PF_TEXT, 0, TEXT_MAX, NULL, NULL, NULL},
+    {"licence", PF_ENUM, 0, 0, licences, NULL, "etalab-2.0"},
+    {NULL, 0, 0, 0, NULL, NULL, NULL}};
 
 /* ---- validation -------------------------------------------------------- */
 
@@ -359,6 +364,8 @@ pv_object(struct pv *v, const struct pf *fs, yajl_val x, const char *path)
         if (fx == NULL || YAJL_IS_NULL(fx)) {
             if (f->required)
                 pv_fail(v, sub, "is required");
+            else if (f->def)
+                jw_kv_str(v->w, f->name, f->def);
             continue;
         }
         jw_key(v->w, f->name);

@@ -43,13 +43,15 @@ test_valid_and_canonical(void)
     struct practice_doc  d;
     struct practice_errs e;
 
-    /* Keys in any order come out in the table's order, nulls dropped */
+    /* Keys in any order come out in the table's order, nulls dropped,
+    ** the default licence written */
     ASSERT_EQ(parse("{\"impacts\":{\"ghg\":2,\"energy\":3},\"summary\":\"S\","
                     "\"contact\":null," TERR ",\"title\":\"T\"}",
                     &d, &e),
               CM_OK);
     ASSERT_STREQ(d.json, "{\"title\":\"T\",\"summary\":\"S\"," TERR
-                         ",\"impacts\":{\"energy\":3,\"ghg\":2}}");
+                         ",\"impacts\":{\"energy\":3,\"ghg\":2},"
+                         "\"licence\":\"etalab-2.0\"}");
     ASSERT_STREQ(d.m.territory_code, "200042174");
     ASSERT_STREQ(d.m.territory_level, "epci");
     practice_doc_clear(&d);
@@ -251,6 +253,11 @@ test_markdown(void)
        "<ol>\n<li>a</li>\n<li>b</li>\n</ol>\n<p>fin<br>\nsuite</p>\n");
     md("**pas fermé", "<p>**pas fermé</p>\n");
     md("\xff", "<p>\xEF\xBF\xBD</p>\n");
+    /* Not XML characters: the feed would not parse */
+    md("a\xEF\xBF\xBE"
+       "b\xEF\xBF\xBF",
+       "<p>a\xEF\xBF\xBD"
+       "b\xEF\xBF\xBD</p>\n");
 }
 
 static void
