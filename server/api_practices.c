@@ -79,11 +79,15 @@ pr_territories(struct req *rq, char *out, size_t size)
         store_account_territories(rq->st, rq->account.id, out, size, &err);
 }
 
+/* The author of a sheet not yet made, for pr_may_write. */
+#define PR_NEW (-1)
+
 /*
-** May the caller write a sheet of territory 'code' (created_by: the
-** sheet's author, 0 for a new one)? Moderators and admins may; an editor
-** may write their own sheets and, when their account lists territories,
-** only sheets of those. 0, or the 403 sent.
+** May the caller write a sheet of territory 'code' whose author is
+** 'created_by' (0: the command line; PR_NEW: a sheet being made)?
+** Moderators and admins may; an editor may write the sheets they made
+** and, when their account lists territories, only new sheets of those
+** (any new sheet when it lists none). 0, or the 403 sent.
 */
 static int
 pr_may_write(struct req *rq, const char *code, int64_t created_by)
@@ -95,9 +99,9 @@ pr_may_write(struct req *rq, const char *code, int64_t created_by)
         return 0;
     if (pr_role(rq, "editor")) {
         pr_territories(rq, terr, sizeof(terr));
-        if (strcmp(terr, "[]") == 0
-                ? created_by == 0 || created_by == rq->account.id
-                : pr_in_list(terr, code) || created_by == rq->account.id)
+        if (created_by == rq->account.id ||
+            (strcmp(terr, "[]") == 0 ? created_by == PR_NEW
+                                     : pr_in_list(terr, code)))
             return 0;
         cm_fail(&err, CM_EFORBIDDEN,
                 "%s may not write a sheet of territory %s: %s",
@@ -844,7 +848,7 @@ api_practices_create(struct req *rq)
         yajl_tree_free(body);
         return rc;
     }
-    if ((rc = pr_may_write(rq, doc.m.territory_code, 0)) != 0) {
+    if ((rc = pr_may_write(rq, doc.m.territory_code, PR_NEW)) != 0) {
         practice_doc_clear(&doc);
         yajl_tree_free(body);
         return rc;
@@ -953,7 +957,7 @@ pr_save(struct req *rq, struct store_practice *p, yajl_val docv, int64_t base,
     }
     /* Moving the sheet to another territory needs the right to both */
     if (strcmp(doc.m.territory_code, p->territory_code) != 0 &&
-        (rc = pr_may_write(rq, doc.m.territory_code, 0)) != 0) {
+        (rc = pr_may_write(rq, doc.m.territory_code, PR_NEW)) != 0) {
         store_rollback(rq->st);
         practice_doc_clear(&doc);
         return rc;
@@ -1414,7 +1418,7 @@ api_practice_reuse(struct req *rq)
     tree = yajl_tree_parse(json ? json : "", ebuf, sizeof(ebuf));
     free(json);
     if ((rc = pr_doc_reply(rq, tree, 0, &doc)) != 0 ||
-        (rc = pr_may_write(rq, doc.m.territory_code, 0)) != 0) {
+        (rc = pr_may_write(rq, doc.m.territory_code, PR_NEW)) != 0) {
         if (doc.json)
             practice_doc_clear(&doc);
         yajl_tree_free(tree);
