@@ -720,8 +720,8 @@ struct pr_write {
 };
 
 static int
-pr_write_parse(struct req *rq, yajl_val body, struct pr_write *o,
-               struct cm_err *err)
+pr_write_parse(struct req *rq, yajl_val body, int with_document,
+               struct pr_write *o, struct cm_err *err)
 {
     const char *dk[] = {"document", NULL}, *mk[] = {"message", NULL};
     const char *bk[] = {"base_revision", NULL};
@@ -734,7 +734,7 @@ pr_write_parse(struct req *rq, yajl_val body, struct pr_write *o,
     /* No sheet has these keys: a body with one of them is the wrapper */
     if (d != NULL || yajl_tree_get(body, mk, yajl_t_any) ||
         yajl_tree_get(body, bk, yajl_t_any)) {
-        if (d == NULL || !YAJL_IS_OBJECT(d)) {
+        if (with_document && (d == NULL || !YAJL_IS_OBJECT(d))) {
             cm_fail(err, CM_EUNPROCESSABLE,
                     "document: the sheet, a JSON object, goes beside "
                     "\"message\" and \"base_revision\"");
@@ -840,7 +840,7 @@ api_practices_create(struct req *rq)
 
     if (pr_body(rq, &body, 0, &err) != CM_OK)
         return http_reply_error(rq, &err);
-    if (pr_write_parse(rq, body, &wr, &err) != CM_OK) {
+    if (pr_write_parse(rq, body, 1, &wr, &err) != CM_OK) {
         yajl_tree_free(body);
         return http_reply_error(rq, &err);
     }
@@ -1030,7 +1030,7 @@ api_practice_update(struct req *rq)
         return rc;
     if (pr_body(rq, &body, 0, &err) != CM_OK)
         return http_reply_error(rq, &err);
-    if (pr_write_parse(rq, body, &wr, &err) != CM_OK) {
+    if (pr_write_parse(rq, body, 1, &wr, &err) != CM_OK) {
         yajl_tree_free(body);
         return http_reply_error(rq, &err);
     }
@@ -1171,15 +1171,20 @@ api_practice_restore(struct req *rq)
         pr_rev_clear(&r);
         return http_reply_error(rq, &err);
     }
-    memset(&wr, 0, sizeof(wr));
-    if (body)
-        rc = pr_write_parse(rq, body, &wr, &err);
-    else {
-        yajl_val empty = NULL;
-
-        (void) empty;
-        rc = pr_write_parse(rq, NULL, &wr, &err);
-    }
+    /* The document is the old revision's: the body says only why */
+    for (size_t i = 0; body && i < body->u.object.len; i++)
+        if (strcmp(body->u.object.keys[i], "message") &&
+            strcmp(body->u.object.keys[i], "base_revision")) {
+            cm_fail(&err, CM_EUNPROCESSABLE,
+                    "unknown field '%.60s': a restore takes \"message\" and "
+                    "\"base_revision\"",
+                    body->u.object.keys[i]);
+            cm_err_what(&err, "field", body->u.object.keys[i]);
+            yajl_tree_free(body);
+            pr_rev_clear(&r);
+            return http_reply_error(rq, &err);
+        }
+    rc = pr_write_parse(rq, body, 0, &wr, &err);
     if (rc != CM_OK) {
         yajl_tree_free(body);
         pr_rev_clear(&r);

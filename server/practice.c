@@ -35,6 +35,7 @@ enum pf_kind {
     PF_ENUM,     /* One of enums[] */
     PF_RATING,   /* Integer 1..3 */
     PF_DATE,     /* "YYYY", "YYYY-MM" or "YYYY-MM-DD" */
+    PF_DAY,      /* "YYYY-MM" or "YYYY-MM-DD": a step is dated closer */
     PF_YEAR,     /* Integer 1900..2100 */
     PF_AMOUNT,   /* Number >= 0 */
     PF_BOOL,     /* true or false */
@@ -87,7 +88,7 @@ static const struct pf f_step[] = {
     {"title", PF_TEXT, 1, TEXT_MAX, NULL, NULL, NULL},
     {"description", PF_MD, 0, 5000, NULL, NULL, NULL},
     {"done", PF_BOOL, 0, 0, NULL, NULL, NULL},
-    {"date", PF_DATE, 0, 0, NULL, NULL, NULL},
+    {"date", PF_DAY, 0, 0, NULL, NULL, NULL},
     {NULL, 0, 0, 0, NULL, NULL, NULL}};
 static const struct pf f_impacts[] = {
     {"energy", PF_RATING, 0, 0, NULL, NULL, NULL},
@@ -417,6 +418,7 @@ pv_value(struct pv *v, const struct pf *f, yajl_val x, const char *path)
     case PF_SLUG:
     case PF_ENUM:
     case PF_DATE:
+    case PF_DAY:
         if (!YAJL_IS_STRING(x)) {
             pv_fail(v, path, "must be a string");
             break;
@@ -439,6 +441,11 @@ pv_value(struct pv *v, const struct pf *f, yajl_val x, const char *path)
             if (!pv_date(x->u.string))
                 pv_fail(v, path,
                         "a date is YYYY, YYYY-MM or YYYY-MM-DD (1900 to "
+                        "2100)");
+        } else if (f->kind == PF_DAY) {
+            if (strlen(x->u.string) < 7 || !pv_date(x->u.string))
+                pv_fail(v, path,
+                        "a step's date is YYYY-MM or YYYY-MM-DD (1900 to "
                         "2100)");
         } else if (pv_has_control(x->u.string,
                                   f->kind == PF_MD || f->kind == PF_PLAIN))
