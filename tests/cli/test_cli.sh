@@ -385,6 +385,19 @@ for e in es:
 [ "$(get /api/v1/registry/export.csv | python3 -c 'import csv,sys; print(len(list(csv.reader(sys.stdin))))')" = 5 ] ||
     fail "export.csv: a header and one row per published sheet"
 ok "the demo publishes the four seed sheets: search with facets, live indicator values, JSON, CSV and Atom exports"
+# An editor with no territory writes new sheets and their own, never the
+# sheets the command line loaded
+tok=$("$BIN" user add --role editor free-editor --db "$TMP/demo.db" | grep -oE 'cm_[A-Za-z0-9_-]{43}') || fail "user add free-editor"
+id=$(get '/api/v1/practices?limit=1' | python3 -c 'import json,sys; print(json.load(sys.stdin)["practices"][0]["id"])')
+etag=$(curl -sf -D - -o sheet.json "$api/api/v1/practices/$id" | tr -d '\r' | sed -n 's/^ETag: //p')
+code=$(curl -s -o put.json -w '%{http_code}' -X PUT -H "Authorization: Bearer $tok" -H "If-Match: $etag" \
+    -H 'Content-Type: application/json' --data-binary "$(python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["document"]))' sheet.json)" \
+    "$api/api/v1/practices/$id")
+[ "$code" = 403 ] && grep -q '"code":"forbidden"' put.json || fail "an editor without territory edited a seed sheet: $code $(cat put.json)"
+code=$(curl -s -o post.json -w '%{http_code}' -X POST -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' \
+    --data-binary @"$CM_SOURCE_DIR/datasets/demo/practices/01-lorient-monitoring.json" "$api/api/v1/practices")
+[ "$code" = 201 ] || fail "an editor could not create a sheet: $code $(cat post.json)"
+ok "an editor with no territory creates sheets, and may not edit the seed sheets (403)"
 kill -TERM $pid
 wait $pid || fail "serve exited $?"
 echo "$n passed, 0 failed"
