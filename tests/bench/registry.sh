@@ -46,7 +46,7 @@
 #      floor of HTTP latency on this machine; (b) sqlite3's shell on the
 #      same store file (read-only) running, for each query of each mix,
 #      the SQL the server runs for it (store_practice_search in
-#      server/store_practices.c: the page of hits, the total, the facet
+#      server/store_practices.c: the page of hits with the total, the facet
 #      counts), as many rounds as fit in ~10 s (at most SQL_ROUNDS): mean
 #      ms a query, the shell's start subtracted. The FTS5 expression of
 #      each q is the server's (registry_gen.lua fts: practice_fts_query's

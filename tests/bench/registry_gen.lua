@@ -599,7 +599,7 @@ end
 
 -- --- the sqlite3 baseline ----------------------------------------------
 --
--- For each query of a mix, the three statements the server runs for it
+-- For each query of a mix, the two statements the server runs for it
 -- (store_practice_search in server/store_practices.c, called by
 -- api_practices_search: the page of hits, limit 20 + 1, with the total;
 -- then the facet counts), on the public view (0), parameters inlined.
@@ -616,7 +616,7 @@ local function sql_query(q, filters, sort)
     if expr ~= "" then
         cte = "WITH m AS MATERIALIZED (SELECT v.id AS vid, v.practice AS pid, " ..
             "bm25(practice_fts, 10.0, 4.0, 6.0, 1.0) AS score FROM practice_fts " ..
-            "JOIN practice_view v ON v.id = practice_fts.rowid " ..
+            "CROSS JOIN practice_view v ON v.id = practice_fts.rowid " ..
             "WHERE practice_fts MATCH " .. sqlstr(expr) .. " AND v.view = 0"
     else
         cte = "WITH m AS MATERIALIZED (SELECT v.id AS vid, v.practice AS pid, " ..
@@ -638,10 +638,14 @@ local function sql_query(q, filters, sort)
     else -- recent, and relevance without words
         key, order = "v.at", "v.at DESC, m.pid"
     end
-    return cte .. "SELECT m.pid, v.revision, v.state, v.at, v.hit, p.reuses, " ..
-        "m.score, " .. key .. " FROM m JOIN practice_view v ON v.id = m.vid " ..
-        "JOIN practice p ON p.id = m.pid ORDER BY " .. order .. " LIMIT 21;\n" ..
-        cte .. "SELECT 'total', count(*) FROM m;\n" ..
+    -- The server's page statement, whole (the hits and, in their last
+    -- column, the total); only its total is printed, to compare.
+    local page = "SELECT m.pid, v.revision, v.state, v.at, v.hit, p.reuses, " ..
+        "m.score, " .. key .. ", (SELECT count(*) FROM m) AS n FROM m " ..
+        "JOIN practice_view v ON v.id = m.vid " ..
+        "JOIN practice p ON p.id = m.pid ORDER BY " .. order .. " LIMIT 21"
+    return cte .. "SELECT 'total', coalesce((SELECT n FROM (" .. page ..
+        ") LIMIT 1), 0);\n" ..
         cte .. "SELECT f.facet, f.value, count(*) FROM m " ..
         "JOIN practice_facet f ON f.view_id = m.vid " ..
         "GROUP BY f.facet, f.value ORDER BY f.facet, count(*) DESC, f.value;\n"
