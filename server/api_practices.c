@@ -1450,7 +1450,8 @@ api_practice_reuse(struct req *rq)
  * ------------------------------------------------------------------ */
 
 struct pr_search {
-    struct jw       *w;
+    struct jw       *w;  /* The answer */
+    struct jw       *fw; /* The facets, written as they come, then moved */
     int              n, limit, with_score;
     int64_t          last_id;
     struct store_val last_key;
@@ -1510,9 +1511,9 @@ pr_facets_empty(struct pr_search *s, const char *upto)
 {
     while (pr_facet_order[s->next_facet] &&
            (upto == NULL || strcmp(pr_facet_order[s->next_facet], upto) != 0)) {
-        jw_key(s->w, pr_facet_order[s->next_facet++]);
-        jw_arr_open(s->w);
-        jw_arr_close(s->w);
+        jw_key(s->fw, pr_facet_order[s->next_facet++]);
+        jw_arr_open(s->fw);
+        jw_arr_close(s->fw);
     }
     if (pr_facet_order[s->next_facet])
         s->next_facet++;
@@ -1527,19 +1528,19 @@ pr_count(void *ctx, const char *facet, const char *value, int64_t count,
     (void) err;
     if (strcmp(facet, s->facet) != 0) {
         if (s->facet[0])
-            jw_arr_close(s->w);
+            jw_arr_close(s->fw);
         pr_facets_empty(s, facet);
         snprintf(s->facet, sizeof(s->facet), "%s", facet);
-        jw_key(s->w, facet);
-        jw_arr_open(s->w);
+        jw_key(s->fw, facet);
+        jw_arr_open(s->fw);
         s->nvalues = 0;
     }
     if (s->nvalues++ >= PR_FACET_VALUES)
         return CM_OK;
-    jw_obj_open(s->w);
-    jw_kv_str(s->w, "value", value);
-    jw_kv_int(s->w, "count", count);
-    jw_obj_close(s->w);
+    jw_obj_open(s->fw);
+    jw_kv_str(s->fw, "value", value);
+    jw_kv_int(s->fw, "count", count);
+    jw_obj_close(s->fw);
     return CM_OK;
 }
 
@@ -1655,16 +1656,23 @@ api_practices_search(struct req *rq)
         q.after_id = cur.row;
     }
     s.w = jw_new();
+    s.fw = jw_new();
     s.limit = (int) limit;
     s.with_score = q.fts != NULL;
     jw_obj_open(s.w);
     jw_key(s.w, "practices");
     jw_arr_open(s.w);
-    if (store_practice_search(rq->st, &q, pr_hit, NULL, &s, &total, &err) !=
+    /* Every facet, even with no value, so a client need not guess */
+    jw_obj_open(s.fw);
+    if (store_practice_search(rq->st, &q, pr_hit, pr_count, &s, &total, &err) !=
         CM_OK) {
         rc = http_reply_error(rq, &err);
         goto done;
     }
+    if (s.facet[0])
+        jw_arr_close(s.fw);
+    pr_facets_empty(&s, NULL);
+    jw_obj_close(s.fw);
     jw_arr_close(s.w);
     jw_kv_int(s.w, "total", total);
     jw_kv_str(s.w, "sort",
@@ -1691,29 +1699,21 @@ api_practices_search(struct req *rq)
     } else
         jw_null(s.w);
     jw_key(s.w, "facets");
-    jw_obj_open(s.w);
-    /* Every facet, even with no value, so a client need not guess */
     {
-        struct pr_search f = s;
+        const char *txt;
+        size_t      len;
 
-        f.facet[0] = '\0';
-        f.next_facet = 0;
-        q.has_after = 0;
-        if (store_practice_search(rq->st, &q, NULL, pr_count, &f, NULL, &err) !=
-            CM_OK) {
+        if (jw_result(s.fw, &txt, &len, &err) != CM_OK) {
             rc = http_reply_error(rq, &err);
             goto done;
         }
-        if (f.facet[0])
-            jw_arr_close(s.w);
-        pr_facets_empty(&f, NULL);
-        s.facet[0] = '\0';
+        jw_json_text(s.w, txt);
     }
-    jw_obj_close(s.w);
     jw_obj_close(s.w);
     rc = http_reply_json(rq, 200, s.w);
 done:
     jw_free(s.w);
+    jw_free(s.fw);
     free(s.last_text);
     for (int i = 0; i < SPF_N; i++)
         free(filters[i]);

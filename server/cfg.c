@@ -85,6 +85,12 @@ static const struct cfg_setting cfg_settings[] = {
      "most cells (observations) one published version may have: the "
      "publisher holds the cube in memory, about 400 bytes a cell",
      NULL},
+    {"store.mmap_size", CFG_BYTES, F(store_mmap_size), 0, 1LL << 40, "256MiB",
+     NULL,
+     "how much of the store the server reads through a memory map (the "
+     "kernel's page cache, shared by its connections) instead of a system "
+     "call per page; 0: none",
+     NULL},
     {"store.busy_timeout_ms", CFG_INT, F(store_busy_timeout_ms), 0, 600000,
      "5000", NULL, "how long a query waits for a locked store, milliseconds",
      NULL},

@@ -42,6 +42,7 @@ struct cfg {
     int64_t ingest_body_max;           /* POST /api/v1/ingest body limit */
     int     publish_cells_max;         /* Cells of one published version */
     int     store_busy_timeout_ms;     /* Wait for a locked store this long */
+    int64_t store_mmap_size;           /* Bytes read through a memory map */
     char    portal_dir[CM_PATH_MAX];   /* Static files of the portal */
     char    demo_dir[CM_PATH_MAX];     /* The demo federation (datasets/demo) */
     char    datasets_dir[CM_PATH_MAX]; /* Dataset definitions (datasets) */

@@ -670,6 +670,9 @@ http_init_thread(const struct mg_context *ctx, int thread_type)
         cm_log(CM_LOG_ERROR, "worker thread: %s", err.msg);
         return NULL;
     }
+    /* Searches read many pages: through the map, not a pread() each */
+    if (store_mmap(st, srv->cfg.store_mmap_size, &err) != CM_OK)
+        cm_log(CM_LOG_WARN, "worker thread: %s", err.msg);
     return st;
 }
 

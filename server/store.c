@@ -551,6 +551,16 @@ store_audit_count(struct store *st, int64_t *out, struct cm_err *err)
 }
 
 int
+store_mmap(struct store *st, int64_t bytes, struct cm_err *err)
+{
+    char sql[64];
+
+    /* A PRAGMA cannot take a bound parameter; bytes is a number we format */
+    snprintf(sql, sizeof(sql), "PRAGMA mmap_size = %lld", (long long) bytes);
+    return store_exec(st, sql, err, "setting mmap_size");
+}
+
+int
 store_cache_kib(struct store *st, int kib, struct cm_err *err)
 {
     char sql[64];

@@ -75,6 +75,11 @@ int store_audit_count(struct store *st, int64_t *out, struct cm_err *err);
 /* Refresh the planner's statistics (PRAGMA optimize), after a publish. */
 int store_optimize(struct store *st, struct cm_err *err);
 
+/* Read the store through a memory map of up to 'bytes' (0: no map, each
+** page read with a system call). The map is the kernel's page cache,
+** shared by every connection, not memory of the process. */
+int store_mmap(struct store *st, int64_t bytes, struct cm_err *err);
+
 /* Set the connection's page cache to 'kib' KiB (0: SQLite's default). */
 int store_cache_kib(struct store *st, int kib, struct cm_err *err);
 

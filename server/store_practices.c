@@ -404,8 +404,7 @@ const char *const store_practice_facets[SPF_N] = {
 
 /*
 ** The matching set as a CTE "m (vid, pid, score)", materialized once per
-** statement: the page query counts it too, without a second MATCH.
-** Parameters: ?1 the FTS query, ?2 the view, ?3..?8 the facet
+** statement. Parameters: ?1 the FTS query, ?2 the view, ?3..?8 the facet
 ** filters (JSON arrays), ?9 the states, ?10 and ?11 an editor's id and
 ** territories. CROSS JOIN keeps FTS5 the outer loop: SQLite would
 ** otherwise walk practice_view and run the MATCH again for each row,
@@ -465,58 +464,49 @@ struct search_ctx {
     int64_t                *total;
 };
 
+/* One row of the search statement: column 0 says which part it is of
+** (0 a hit, 1 the total, 2 a facet value's count). */
 static int
-search_hit_row(void *ctx, sqlite3_stmt *s, struct cm_err *err)
+search_row(void *ctx, sqlite3_stmt *s, struct cm_err *err)
 {
     struct search_ctx        *c = ctx;
     struct store_practice_hit h;
 
+    switch (sqlite3_column_int(s, 0)) {
+    case 1:
+        *c->total = sqlite3_column_int64(s, 11);
+        return CM_OK;
+    case 2:
+        return c->count(c->ctx, col_text(s, 9), col_text(s, 10),
+                        sqlite3_column_int64(s, 11), err);
+    default:
+        break;
+    }
     memset(&h, 0, sizeof(h));
-    h.id = sqlite3_column_int64(s, 0);
-    h.revision = sqlite3_column_int64(s, 1);
-    h.state = col_text(s, 2);
-    h.at = col_text(s, 3);
-    h.hit = col_text(s, 4);
-    h.reuses = sqlite3_column_int64(s, 5);
-    h.score = sqlite3_column_double(s, 6);
-    if (c->total)
-        *c->total = sqlite3_column_int64(s, 8);
-    switch (sqlite3_column_type(s, 7)) {
+    h.id = sqlite3_column_int64(s, 1);
+    h.revision = sqlite3_column_int64(s, 2);
+    h.state = col_text(s, 3);
+    h.at = col_text(s, 4);
+    h.hit = col_text(s, 5);
+    h.reuses = sqlite3_column_int64(s, 6);
+    h.score = sqlite3_column_double(s, 7);
+    switch (sqlite3_column_type(s, 8)) {
     case SQLITE_INTEGER:
         h.key.type = STORE_INT;
-        h.key.i = sqlite3_column_int64(s, 7);
+        h.key.i = sqlite3_column_int64(s, 8);
         break;
     case SQLITE_FLOAT:
         h.key.type = STORE_REAL;
-        h.key.d = sqlite3_column_double(s, 7);
+        h.key.d = sqlite3_column_double(s, 8);
         break;
     default:
         h.key.type = STORE_TEXT;
-        h.key.s = col_text(s, 7);
-        h.key.n = (size_t) sqlite3_column_bytes(s, 7);
+        h.key.s = col_text(s, 8);
+        h.key.n = (size_t) sqlite3_column_bytes(s, 8);
         if (h.key.s == NULL)
             h.key.s = "";
     }
     return c->hit(c->ctx, &h, err);
-}
-
-static int
-search_count_row(void *ctx, sqlite3_stmt *s, struct cm_err *err)
-{
-    struct search_ctx *c = ctx;
-
-    return c->count(c->ctx, col_text(s, 0), col_text(s, 1),
-                    sqlite3_column_int64(s, 2), err);
-}
-
-static int
-search_total_row(void *ctx, sqlite3_stmt *s, struct cm_err *err)
-{
-    struct search_ctx *c = ctx;
-
-    (void) err;
-    *c->total = sqlite3_column_int64(s, 0);
-    return CM_OK;
 }
 
 /* Bind the keyset position (?13 the key, ?14 the id). */
@@ -556,61 +546,53 @@ store_practice_search(struct store *st, const struct store_practice_query *q,
         q->sort == SPS_RELEVANCE && q->fts == NULL ? SPS_RECENT : q->sort;
     struct cm_buf b;
     sqlite3_stmt *s;
-    size_t        cte;
+    const char   *sep = "";
     int           rc;
 
     if (total)
         *total = 0;
+    /* One statement, so the MATCH runs once: the page of hits, the
+    ** total and the facet counts, UNION ALL of the materialized set */
     cm_buf_init(&b);
     search_cte(q, &b);
-    cte = b.len;
-
-    cm_buf_printf(&b,
-                  "SELECT m.pid, v.revision, v.state, v.at, v.hit, p.reuses, "
-                  "m.score, %s, (SELECT count(*) FROM m) FROM m "
-                  "JOIN practice_view v ON v.id = m.vid "
-                  "JOIN practice p ON p.id = m.pid%s%s ORDER BY %s LIMIT ?12",
-                  sorts[sort][0], q->has_after ? " WHERE " : "",
-                  q->has_after ? sorts[sort][2] : "", sorts[sort][1]);
-    rc = CM_OK;
     if (hit) {
-        if ((s = store_read_stmt(st, b.data, b.len, err)) == NULL) {
-            cm_buf_clear(&b);
-            return err->code;
-        }
-        search_bind(s, q);
-        sqlite3_bind_int(s, 12, q->limit);
-        search_bind_after(s, q);
-        rc = store_rows(st, s, search_hit_row, &c, "searching sheets", err);
+        cm_buf_printf(&b,
+                      "SELECT 0, * FROM (SELECT m.pid, v.revision, v.state, "
+                      "v.at, v.hit, p.reuses, m.score, %s, NULL, NULL, NULL "
+                      "FROM m JOIN practice_view v ON v.id = m.vid "
+                      "JOIN practice p ON p.id = m.pid%s%s ORDER BY %s "
+                      "LIMIT ?12)",
+                      sorts[sort][0], q->has_after ? " WHERE " : "",
+                      q->has_after ? sorts[sort][2] : "", sorts[sort][1]);
+        sep = " UNION ALL ";
     }
-
-    /* The page gave the total, unless it was empty: past the last hit
-    ** (a cursor) or no hit at all */
-    if (rc == CM_OK && total && *total == 0 && (q->has_after || !hit)) {
-        b.len = cte;
-        cm_buf_puts(&b, "SELECT count(*) FROM m");
-        if ((s = store_read_stmt(st, b.data, b.len, err)) == NULL)
-            rc = err->code;
-        else {
-            search_bind(s, q);
-            rc =
-                store_rows(st, s, search_total_row, &c, "counting sheets", err);
-        }
+    if (total) {
+        cm_buf_printf(&b,
+                      "%sSELECT 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+                      "NULL, NULL, NULL, count(*) FROM m",
+                      sep);
+        sep = " UNION ALL ";
     }
-    if (rc == CM_OK && count) {
-        b.len = cte;
-        cm_buf_puts(&b, "SELECT f.facet, f.value, count(*) FROM m "
-                        "JOIN practice_facet f ON f.view_id = m.vid "
-                        "GROUP BY f.facet, f.value "
-                        "ORDER BY f.facet, count(*) DESC, f.value");
-        if ((s = store_read_stmt(st, b.data, b.len, err)) == NULL)
-            rc = err->code;
-        else {
-            search_bind(s, q);
-            rc =
-                store_rows(st, s, search_count_row, &c, "counting facets", err);
-        }
+    if (count)
+        cm_buf_printf(&b,
+                      "%sSELECT 2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+                      "NULL, * FROM (SELECT f.facet, f.value, count(*) AS n "
+                      "FROM m JOIN practice_facet f ON f.view_id = m.vid "
+                      "GROUP BY f.facet, f.value ORDER BY f.facet, n DESC, "
+                      "f.value)",
+                      sep);
+    if (!hit && !total && !count) {
+        cm_buf_clear(&b);
+        return CM_OK;
     }
+    if ((s = store_read_stmt(st, b.data, b.len, err)) == NULL) {
+        cm_buf_clear(&b);
+        return err->code;
+    }
+    search_bind(s, q);
+    sqlite3_bind_int(s, 12, q->limit);
+    search_bind_after(s, q);
+    rc = store_rows(st, s, search_row, &c, "searching sheets", err);
     cm_buf_clear(&b);
     return rc;
 }

@@ -546,7 +546,7 @@ sql_mix() {
         return 0
     fi
     [ "$rc" = 0 ] || { tail -n 20 "$TMP/err" >&2; die "$SQLITE_NAME $kind failed"; }
-    grep '^total|' "$TMP/out" | cut -d'|' -f2 >"$TMP/sqltotal-$kind.txt"
+    grep '^1|' "$TMP/out" | awk -F'|' '{ print $NF }' >"$TMP/sqltotal-$kind.txt"
     if ! cut -d' ' -f1 "$TMP/got-$kind.txt" | cmp -s - "$TMP/sqltotal-$kind.txt"; then
         paste -d' ' "$TMP/got-$kind.txt" "$TMP/sqltotal-$kind.txt" <(cut -f1 "$TMP/q-$kind.tsv") |
             awk '$1 != $4 { printf "  ?%s: server %s, sqlite3 %s\n", $5, $1, $4 }' |

@@ -599,11 +599,11 @@ end
 
 -- --- the sqlite3 baseline ----------------------------------------------
 --
--- For each query of a mix, the two statements the server runs for it
+-- For each query of a mix, the statement the server runs for it
 -- (store_practice_search in server/store_practices.c, called by
--- api_practices_search: the page of hits, limit 20 + 1, with the total;
--- then the facet counts), on the public view (0), parameters inlined.
--- The total comes out as a line "total|N".
+-- api_practices_search: the page of hits, limit 20 + 1, the total and
+-- the facet counts), on the public view (0), parameters inlined. The
+-- total comes out as the line "1|...|N".
 
 local function sqlstr(v) return "'" .. v:gsub("'", "''") .. "'" end
 
@@ -638,17 +638,19 @@ local function sql_query(q, filters, sort)
     else -- recent, and relevance without words
         key, order = "v.at", "v.at DESC, m.pid"
     end
-    -- The server's page statement, whole (the hits and, in their last
-    -- column, the total); only its total is printed, to compare.
-    local page = "SELECT m.pid, v.revision, v.state, v.at, v.hit, p.reuses, " ..
-        "m.score, " .. key .. ", (SELECT count(*) FROM m) AS n FROM m " ..
-        "JOIN practice_view v ON v.id = m.vid " ..
-        "JOIN practice p ON p.id = m.pid ORDER BY " .. order .. " LIMIT 21"
-    return cte .. "SELECT 'total', coalesce((SELECT n FROM (" .. page ..
-        ") LIMIT 1), 0);\n" ..
-        cte .. "SELECT f.facet, f.value, count(*) FROM m " ..
-        "JOIN practice_facet f ON f.view_id = m.vid " ..
-        "GROUP BY f.facet, f.value ORDER BY f.facet, count(*) DESC, f.value;\n"
+    -- The server's one statement (store_practice_search): the page of
+    -- hits, the total (the row whose first column is 1) and the facet
+    -- counts, UNION ALL of the materialized set.
+    return cte .. "SELECT 0, * FROM (SELECT m.pid, v.revision, v.state, " ..
+        "v.at, v.hit, p.reuses, m.score, " .. key .. ", NULL, NULL, NULL " ..
+        "FROM m JOIN practice_view v ON v.id = m.vid " ..
+        "JOIN practice p ON p.id = m.pid ORDER BY " .. order .. " LIMIT 21)" ..
+        " UNION ALL SELECT 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, " ..
+        "NULL, NULL, NULL, count(*) FROM m" ..
+        " UNION ALL SELECT 2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, " ..
+        "NULL, * FROM (SELECT f.facet, f.value, count(*) AS n " ..
+        "FROM m JOIN practice_facet f ON f.view_id = m.vid " ..
+        "GROUP BY f.facet, f.value ORDER BY f.facet, n DESC, f.value);\n"
 end
 
 local function sql(file, rounds)
@@ -661,6 +663,8 @@ local function sql(file, rounds)
             theme = theme ~= "" and theme or nil,
             sector = sector ~= "" and sector or nil}, sort)
     end
+    -- The server's connection setting (store.mmap_size, 256 MiB)
+    io.write("PRAGMA mmap_size = 268435456;\n")
     for _ = 1, rounds do io.write(table.concat(stmts)) end
 end
 
