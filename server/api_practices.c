@@ -613,7 +613,7 @@ pr_reply_sheet(struct req *rq, int status, const struct store_practice *p,
         hdrs[2] = NULL;
     w = jw_new();
     /* One snapshot for the sheet and every value it shows */
-    rc = store_read_begin(rq->st, &err);
+    rc = store_begin_read(rq->st, &err);
     if (rc == CM_OK)
         rc = pr_sheet_json(rq, w, p, &r, may_edit, &err);
     store_rollback(rq->st);

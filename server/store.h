@@ -88,7 +88,7 @@ int store_cache_kib(struct store *st, int kib, struct cm_err *err);
 /* BEGIN: a read of several statements sees one snapshot, and the
 ** connection starts one read transaction instead of one per statement
 ** (each costs a look at the WAL index). End it with store_rollback. */
-int store_read_begin(struct store *st, struct cm_err *err);
+int store_begin_read(struct store *st, struct cm_err *err);
 /* BEGIN IMMEDIATE (waits store.busy_timeout_ms for other writers). */
 int  store_begin(struct store *st, struct cm_err *err);
 int  store_commit(struct store *st, struct cm_err *err);

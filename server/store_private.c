@@ -17,7 +17,7 @@ store_begin(struct store *st, struct cm_err *err)
 }
 
 int
-store_read_begin(struct store *st, struct cm_err *err)
+store_begin_read(struct store *st, struct cm_err *err)
 {
     return store_step_done(st, store_stmt(st, STORE_TX_READ), err,
                            "starting a read");
