@@ -1271,11 +1271,12 @@ cli_path_cmp(const void *a, const void *b)
 }
 
 /* The demo's seed sheets: every .json file of demo.dir/practices. */
+#define CLI_DEMO_SHEET_FILES 64
 static int
 cli_demo_practices(const struct cfg *c, struct jw *w)
 {
     char           dir[CM_PATH_MAX + 16];
-    char          *paths[64];
+    char          *paths[CLI_DEMO_SHEET_FILES];
     int            n = 0, rc;
     DIR           *d;
     struct dirent *e;
@@ -1283,14 +1284,24 @@ cli_demo_practices(const struct cfg *c, struct jw *w)
     snprintf(dir, sizeof(dir), "%s/practices", c->demo_dir);
     if ((d = opendir(dir)) == NULL)
         return 0; /* A demo without sheets */
-    while ((e = readdir(d)) != NULL && n < 64) {
+    while ((e = readdir(d)) != NULL) {
         size_t len = strlen(e->d_name);
 
         if (e->d_name[0] == '.' || len < 6 ||
             strcmp(e->d_name + len - 5, ".json") != 0)
             continue;
+        if (n == CLI_DEMO_SHEET_FILES) {
+            fprintf(stderr,
+                    "consometer demo: %s: more than %d files of sheets; put "
+                    "several sheets in one file (a JSON array)\n",
+                    dir, CLI_DEMO_SHEET_FILES);
+            for (int i = 0; i < n; i++)
+                free(paths[i]);
+            closedir(d);
+            return 2;
+        }
         paths[n] = cm_malloc(strlen(dir) + len + 2);
-        sprintf(paths[n], "%s/%s", dir, e->d_name);
+        snprintf(paths[n], strlen(dir) + len + 2, "%s/%s", dir, e->d_name);
         n++;
     }
     closedir(d);
