@@ -326,6 +326,8 @@ static int pv_value(struct pv *v, const struct pf *f, yajl_val x,
 static void
 pv_path(char *out, size_t size, const char *base, const char *name)
 {
+    if (name[0] == '\0') /* An empty key: named, so the client sees it */
+        name = "\"\"";
     if (base[0] == '\0')
         snprintf(out, size, "%s", name);
     else

@@ -115,6 +115,11 @@ test_every_failure_named(void)
     ASSERT(names(&e, "licence"));
     ASSERT(d.json == NULL);
 
+    /* An empty key is named too (found by fuzz_practice) */
+    ASSERT_EQ(
+        parse("{\"\":1,\"title\":\"t\",\"summary\":\"s\"," TERR "}", &d, &e),
+        CM_EUNPROCESSABLE);
+    ASSERT(names(&e, "\"\""));
     /* Not a document at all */
     ASSERT_EQ(parse("[1]", &d, &e), CM_EUNPROCESSABLE);
     ASSERT_EQ(parse("{", &d, &e), CM_EMALFORMED);
