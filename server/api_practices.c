@@ -868,26 +868,18 @@ api_practices_create(struct req *rq)
 }
 
 /* The 409 of a stale save: the current revision, whole, in details. */
-struct pr_stale {
-    struct req                  *rq;
-    const struct store_practice *p;
-    const struct pr_rev         *cur;
-};
-
 static void
 pr_stale_details(struct jw *w, const void *arg)
 {
-    const struct pr_stale *s = arg;
-    struct cm_err          err;
+    const struct pr_rev *cur = arg;
 
     jw_obj_open(w);
-    jw_kv_int(w, "current_revision", s->cur->id);
-    jw_kv_int(w, "current_number", s->cur->number);
-    jw_kv_str(w, "author", s->cur->author);
-    jw_kv_str(w, "created_at", s->cur->created_at);
+    jw_kv_int(w, "current_revision", cur->id);
+    jw_kv_int(w, "current_number", cur->number);
+    jw_kv_str(w, "author", cur->author);
+    jw_kv_str(w, "created_at", cur->created_at);
     jw_key(w, "revision");
-    jw_json_text(w, s->cur->document);
-    (void) err;
+    jw_json_text(w, cur->document);
     jw_obj_close(w);
 }
 
@@ -934,8 +926,7 @@ pr_save(struct req *rq, struct store_practice *p, yajl_val docv, int64_t base,
     }
     if (base != p->current_revision) {
         struct pr_rev          cur;
-        struct pr_stale        s = {rq, p, &cur};
-        struct http_error_opts o = {NULL, pr_stale_details, NULL, &s};
+        struct http_error_opts o = {NULL, pr_stale_details, NULL, &cur};
 
         rc = pr_rev_load(rq, p, 1, p->current_revision, &cur);
         store_rollback(rq->st);
