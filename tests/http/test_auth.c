@@ -113,8 +113,11 @@ test_session(void)
     t_assert_envelope(&r, 403, "forbidden");
     ASSERT_CONTAINS(r.body, "X-CSRF-Token");
     t_resp_free(&r);
-    snprintf(hdr, sizeof(hdr), "Cookie: %s\r\nX-CSRF-Token: %.*sX\r\n", cookie,
-             (int) strlen(csrf) - 1, csrf);
+    /* Its last character changed to another (a token that ended in 'X'
+    ** made this pass once: the flake of http/auth seen in issue 5) */
+    snprintf(hdr, sizeof(hdr), "Cookie: %s\r\nX-CSRF-Token: %.*s%c\r\n", cookie,
+             (int) strlen(csrf) - 1, csrf,
+             csrf[strlen(csrf) - 1] == 'X' ? 'Y' : 'X');
     t_req(ts.port, "POST", "/api/v1/auth/logout", hdr, &r);
     t_assert_envelope(&r, 403, "forbidden");
     t_resp_free(&r);
