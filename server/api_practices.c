@@ -539,11 +539,7 @@ pr_sheet_json(struct req *rq, struct jw *w, const struct store_practice *p,
     jw_kv_str(w, "state", may_edit ? p->state : "published");
     jw_key(w, "revision");
     pr_rev_json(w, r);
-    jw_key(w, "published_revision");
-    if (p->published_revision > 0)
-        jw_int(w, p->published_revision);
-    else
-        jw_null(w);
+    jw_kv_pos(w, "published_revision", p->published_revision);
     jw_kv_int(w, "current_revision", may_edit ? p->current_revision : r->id);
     jw_kv_str(w, "created_at", p->created_at);
     jw_kv_str(w, "updated_at", may_edit ? p->updated_at : r->created_at);
@@ -889,7 +885,7 @@ pr_stale_details(struct jw *w, const void *arg)
 */
 static int
 pr_save(struct req *rq, struct store_practice *p, yajl_val docv, int64_t base,
-        const char *message, const char *action, const char *details)
+        const char *message, const char *action, struct jw *details)
 {
     struct cm_err                  err;
     struct practice_doc            doc;
@@ -1152,7 +1148,8 @@ api_practice_restore(struct req *rq)
     struct pr_write       wr;
     struct cm_err         err;
     yajl_val              body, doc;
-    char                  msg[64], ebuf[128], details[64];
+    struct jw            *details;
+    char                  msg[64], ebuf[128];
     int                   rc;
 
     if ((rc = pr_load_for_write(rq, &p)) != 0 ||
@@ -1183,10 +1180,14 @@ api_practice_restore(struct req *rq)
     }
     snprintf(msg, sizeof(msg), "restore of revision %lld",
              (long long) r.number);
-    snprintf(details, sizeof(details), "{\"restored\":%lld}", (long long) r.id);
+    details = jw_new();
+    jw_obj_open(details);
+    jw_kv_int(details, "restored", r.id);
+    jw_obj_close(details);
     doc = yajl_tree_parse(r.document, ebuf, sizeof(ebuf));
     rc = pr_save(rq, &p, doc, wr.base, wr.message ? wr.message : msg,
                  "practice.restore", details);
+    jw_free(details);
     yajl_tree_free(doc);
     yajl_tree_free(body);
     pr_rev_clear(&r);
@@ -1208,11 +1209,7 @@ pr_event_row(void *ctx, const struct store_practice_event *e,
     jw_kv_str(w, "action", e->action);
     jw_kv_str(w, "from", e->from);
     jw_kv_str(w, "to", e->to);
-    jw_key(w, "revision");
-    if (e->revision > 0)
-        jw_int(w, e->revision);
-    else
-        jw_null(w);
+    jw_kv_pos(w, "revision", e->revision);
     jw_kv_str(w, "comment", e->comment);
     jw_obj_close(w);
     return CM_OK;
@@ -1731,11 +1728,7 @@ pr_export_row(void *ctx, const struct store_practice_pub *p, struct cm_err *err)
     jw_kv_int(w, "revision_number", p->number);
     jw_kv_str(w, "published_at", p->published_at);
     jw_kv_int(w, "reuses", p->reuses);
-    jw_key(w, "origin");
-    if (p->origin > 0)
-        jw_int(w, p->origin);
-    else
-        jw_null(w);
+    jw_kv_pos(w, "origin", p->origin);
     jw_key(w, "document");
     jw_json_text(w, p->document);
     jw_obj_close(w);

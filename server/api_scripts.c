@@ -145,11 +145,7 @@ api_syntax_details(struct jw *w, const void *arg)
     jw_obj_open(w);
     jw_kv_str(w, "field", "source");
     jw_kv_str(w, "code", s->code);
-    jw_key(w, "line");
-    if (s->line > 0)
-        jw_int(w, s->line);
-    else
-        jw_null(w);
+    jw_kv_pos(w, "line", s->line);
     jw_obj_close(w);
 }
 
@@ -420,11 +416,7 @@ api_run_json(struct jw *w, const struct store_run *r)
         jw_obj_open(w);
         jw_kv_str(w, "code", r->code);
         jw_kv_str(w, "message", r->message);
-        jw_key(w, "line");
-        if (r->line > 0)
-            jw_int(w, r->line);
-        else
-            jw_null(w);
+        jw_kv_pos(w, "line", r->line);
         jw_obj_close(w);
     } else
         jw_null(w);

@@ -277,21 +277,23 @@ auth_user_territories_set(struct store *st, const char *name, const char *codes,
         return err->code;
     }
     {
-        struct cm_buf            d;
-        const struct store_audit a = {actor, "account.territories", name, NULL,
-                                      NULL};
-        struct store_audit       ad = a;
+        struct jw         *d = jw_new();
+        struct store_audit a = {actor, "account.territories", name, NULL, NULL};
+        int                rc;
 
-        cm_buf_init(&d);
-        cm_buf_printf(&d, "{\"territories\":%s}", json);
-        ad.details = d.data;
-        if (store_audit_add(st, &ad, err) != CM_OK) {
+        jw_obj_open(d);
+        jw_key(d, "territories");
+        jw_json_text(d, json);
+        jw_obj_close(d);
+        a.details = jw_strdup(d);
+        jw_free(d);
+        rc = store_audit_add(st, &a, err);
+        free((char *) a.details);
+        if (rc != CM_OK) {
             store_rollback(st);
-            cm_buf_clear(&d);
             free(json);
             return err->code;
         }
-        cm_buf_clear(&d);
     }
     free(json);
     return store_commit(st, err);

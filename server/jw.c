@@ -221,6 +221,16 @@ jw_strdup(struct jw *w)
 }
 
 void
+jw_kv_pos(struct jw *w, const char *key, int64_t v)
+{
+    jw_key(w, key);
+    if (v > 0)
+        jw_int(w, v);
+    else
+        jw_null(w);
+}
+
+void
 jw_tree(struct jw *w, const struct yajl_val_s *v)
 {
     if (v == NULL || YAJL_IS_NULL(v))

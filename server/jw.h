@@ -35,6 +35,8 @@ void jw_kv_str(struct jw *w, const char *key, const char *s);
 void jw_kv_int(struct jw *w, const char *key, int64_t v);
 void jw_kv_double(struct jw *w, const char *key, double v);
 void jw_kv_bool(struct jw *w, const char *key, int v);
+/* key: v when v > 0 (an id, a line number), else null (none). */
+void jw_kv_pos(struct jw *w, const char *key, int64_t v);
 
 /* Write a yajl tree (yajl_val; NULL: null) as it is. */
 struct yajl_val_s;

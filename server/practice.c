@@ -1088,19 +1088,22 @@ practice_index_put(struct store *st, int64_t id, int view, int64_t revision,
 
 int
 practice_audit(struct store *st, const char *actor, const char *address,
-               const char *action, int64_t id, const char *details,
+               const char *action, int64_t id, struct jw *details,
                struct cm_err *err)
 {
     struct store_audit a = {0};
-    char               target[48];
+    char               target[48], *text = details ? jw_strdup(details) : NULL;
+    int                rc;
 
     snprintf(target, sizeof(target), "practice/%lld", (long long) id);
     a.actor = actor;
     a.action = action;
     a.target = target;
     a.address = address;
-    a.details = details;
-    return store_audit_add(st, &a, err);
+    a.details = text;
+    rc = store_audit_add(st, &a, err);
+    free(text);
+    return rc;
 }
 
 int
@@ -1109,7 +1112,7 @@ practice_create(struct store *st, const struct practice_doc *doc,
                 int64_t origin, int64_t origin_revision, int64_t *id,
                 struct store_practice_revision *rev, struct cm_err *err)
 {
-    char at[32], details[64];
+    char at[32];
     int  rc;
 
     rc = store_practice_add(st, doc->m.territory_level, doc->m.territory_code,
@@ -1123,11 +1126,18 @@ practice_create(struct store *st, const struct practice_doc *doc,
                                 doc, err);
     if (rc == CM_OK && origin > 0)
         rc = store_practice_reuses_inc(st, origin, err);
-    snprintf(details, sizeof(details), "{\"origin\":%lld}", (long long) origin);
-    if (rc == CM_OK)
-        rc = practice_audit(st, a->name, a->address,
-                            origin > 0 ? "practice.reuse" : "practice.create",
-                            *id, origin > 0 ? details : NULL, err);
+    if (rc == CM_OK && origin > 0) {
+        struct jw *d = jw_new();
+
+        jw_obj_open(d);
+        jw_kv_int(d, "origin", origin);
+        jw_obj_close(d);
+        rc = practice_audit(st, a->name, a->address, "practice.reuse", *id, d,
+                            err);
+        jw_free(d);
+    } else if (rc == CM_OK)
+        rc = practice_audit(st, a->name, a->address, "practice.create", *id,
+                            NULL, err);
     return rc;
 }
 
@@ -1150,9 +1160,8 @@ practice_apply(struct store *st, const struct store_practice *p,
                const char *address, const char *comment, const char *at,
                struct cm_err *err)
 {
-    int  publish = strcmp(t->name, "publish") == 0;
-    int  rc;
-    char details[160];
+    int publish = strcmp(t->name, "publish") == 0;
+    int rc;
 
     rc = store_practice_state_set(st, p->id, t->to,
                                   publish ? p->current_revision : 0, at, err);
@@ -1188,13 +1197,17 @@ practice_apply(struct store *st, const struct store_practice *p,
         rc = store_practice_event_add(st, p->id, &e, err);
     }
     if (rc == CM_OK) {
-        char action[48];
+        struct jw *d = jw_new();
+        char       action[48];
 
-        snprintf(details, sizeof(details),
-                 "{\"from\":\"%s\",\"to\":\"%s\",\"revision\":%lld}", p->state,
-                 t->to, (long long) p->current_revision);
+        jw_obj_open(d);
+        jw_kv_str(d, "from", p->state);
+        jw_kv_str(d, "to", t->to);
+        jw_kv_int(d, "revision", p->current_revision);
+        jw_obj_close(d);
         snprintf(action, sizeof(action), "practice.%s", t->name);
-        rc = practice_audit(st, actor, address, action, p->id, details, err);
+        rc = practice_audit(st, actor, address, action, p->id, d, err);
+        jw_free(d);
     }
     return rc;
 }

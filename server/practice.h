@@ -146,9 +146,10 @@ struct practice_author {
 /* The moment of a write, as the store writes them. */
 void practice_now(char out[32]);
 
-/* Write the audit log's line of a write of sheet 'id'. */
+/* Write the audit log's line of a write of sheet 'id', with the JSON
+** document 'details' has written (NULL: none). */
 int practice_audit(struct store *st, const char *actor, const char *address,
-                   const char *action, int64_t id, const char *details,
+                   const char *action, int64_t id, struct jw *details,
                    struct cm_err *err);
 
 /* Index revision 'revision' (document doc) as the sheet's 'view'. */
