@@ -66,6 +66,7 @@ struct http_server {
     struct metrics     *metrics;
     const char        **labels;        /* Route patterns, for metrics */
     char               *extra_headers; /* http_security_headers as lines */
+    char               *page_path;     /* The portal's index.html */
     struct timespec     started;
     atomic_int          active;   /* Requests between begin and end */
     atomic_int          draining; /* Stopping: close connections after reply */
@@ -525,6 +526,26 @@ http_body_too_big(struct req *rq, struct cm_err *err)
     return 1;
 }
 
+/* The portal is one page whose script draws every view from the URL
+** (/jeux-de-donnees/{slug}, /registre/{id}...). A browser opening such a
+** URL directly asks for a file that does not exist: it gets index.html.
+** Only page navigations (Accept: text/html, no dot in the last segment,
+** no trailing slash) qualify, so a missing .js or .css, or an API client,
+** still gets its 404 envelope. */
+static int
+http_is_portal_page(const struct req *rq)
+{
+    const char *accept = mg_get_header(rq->conn, "Accept");
+    const char *last = strrchr(rq->path, '/');
+    size_t      len = strlen(rq->path);
+
+    if (accept == NULL || strstr(accept, "text/html") == NULL || len < 2 ||
+        rq->path[len - 1] == '/' || strchr(last, '.') != NULL ||
+        strchr(rq->path, '%') != NULL)
+        return 0;
+    return strcmp(rq->ri->request_method, "GET") == 0 || rq->head;
+}
+
 static int
 http_dispatch(struct mg_connection *conn, void *cbdata)
 {
@@ -605,6 +626,11 @@ http_dispatch(struct mg_connection *conn, void *cbdata)
         if (http_has_body(rq.ri, conn) || atomic_load(&srv->draining))
             mg_disable_connection_keep_alive(conn);
         http_tls.route = HTTP_ROUTE_STATIC(srv);
+        if (http_is_portal_page(&rq) && access(srv->page_path, R_OK) == 0) {
+            mg_send_mime_file2(conn, srv->page_path, "text/html; charset=utf-8",
+                               NULL);
+            return 200;
+        }
         return 0; /* CivetWeb's file server takes it from here */
     }
     http_tls.route = (int) (rq.route - srv->routes);
@@ -850,6 +876,13 @@ http_start(const struct cfg *cfg, const char *store_path,
         cm_err_what(err, "setting", "portal.dir");
         goto fail;
     }
+    {
+        struct cm_buf b;
+
+        cm_buf_init(&b);
+        cm_buf_printf(&b, "%s/index.html", root);
+        srv->page_path = b.data; /* Owned by srv now */
+    }
     snprintf(listen, sizeof(listen), "%s:%d", cfg->http_listen, cfg->http_port);
     snprintf(threads, sizeof(threads), "%d", cfg->http_threads);
     snprintf(timeout, sizeof(timeout), "%d", cfg->http_timeout_ms);
@@ -928,6 +961,7 @@ fail:
     metrics_free(srv->metrics);
     free(srv->labels);
     free(srv->extra_headers);
+    free(srv->page_path);
     free(srv->store_path);
     free(srv);
     return err->code;
@@ -1003,6 +1037,7 @@ http_stop(struct http_server *srv)
     metrics_free(srv->metrics);
     free(srv->labels);
     free(srv->extra_headers);
+    free(srv->page_path);
     free(srv->store_path);
     free(srv);
 }

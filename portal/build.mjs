@@ -1,0 +1,105 @@
+// build.mjs -- builds the portal ahead of time into www/, the folder the
+// server serves (portal.dir). The browser fetches nothing from elsewhere:
+// uPlot and CodeMirror come from node_modules, bundled here by esbuild.
+//
+//   node build.mjs          www/index.html, www/assets/*-HASH.{js,css}
+//
+// Asset names carry a hash of their content, so a browser may keep them
+// as long as it likes; index.html names the current ones. The message
+// catalogs (src/i18n/<lang>/*.json) are merged into one module; a key in
+// one language and not the other stops the build, naming it.
+import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const src = path.join(here, 'src');
+const out = path.join(here, 'www');
+const LANGS = ['fr', 'en'];
+
+function fail(msg) {
+  console.error(`portal build: ${msg}`);
+  process.exit(1);
+}
+
+function catalog(lang) {
+  const dir = path.join(src, 'i18n', lang);
+  const merged = {};
+  const origin = {};
+  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+    const file = path.join(dir, f);
+    let o;
+    try {
+      o = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch (e) {
+      fail(`${path.relative(here, file)}: ${e.message}`);
+    }
+    for (const [k, v] of Object.entries(o)) {
+      if (typeof v !== 'string') fail(`${path.relative(here, file)}: "${k}" is not a string`);
+      if (k in merged) fail(`${path.relative(here, file)}: "${k}" already in ${origin[k]}`);
+      merged[k] = v;
+      origin[k] = path.relative(here, file);
+    }
+  }
+  return { merged, origin };
+}
+
+const cats = Object.fromEntries(LANGS.map((l) => [l, catalog(l)]));
+for (const a of LANGS) {
+  for (const b of LANGS) {
+    for (const k of Object.keys(cats[a].merged)) {
+      if (!(k in cats[b].merged)) fail(`"${k}" (${cats[a].origin[k]}) has no ${b} text`);
+    }
+  }
+}
+
+const messages = {
+  name: 'messages',
+  setup(build) {
+    build.onResolve({ filter: /^messages$/ }, () => ({ path: 'messages', namespace: 'messages' }));
+    build.onLoad({ filter: /.*/, namespace: 'messages' }, () => ({
+      contents: JSON.stringify(Object.fromEntries(LANGS.map((l) => [l, cats[l].merged]))),
+      loader: 'json',
+    }));
+  },
+};
+
+fs.rmSync(out, { recursive: true, force: true });
+fs.mkdirSync(path.join(out, 'assets'), { recursive: true });
+
+const result = await esbuild.build({
+  entryPoints: { app: path.join(src, 'main.js'), style: path.join(src, 'css', 'main.css') },
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  minify: true,
+  target: ['es2020'],
+  outdir: path.join(out, 'assets'),
+  entryNames: '[name]-[hash]',
+  chunkNames: '[name]-[hash]',
+  assetNames: '[name]-[hash]',
+  metafile: true,
+  legalComments: 'eof',
+  plugins: [messages],
+  logLevel: 'warning',
+});
+
+const outputs = Object.entries(result.metafile.outputs);
+const entry = (name) => {
+  const o = outputs.find(([, m]) => m.entryPoint && m.entryPoint.endsWith(name));
+  if (!o) fail(`no output for ${name}`);
+  return '/' + path.relative(out, o[0]).split(path.sep).join('/');
+};
+const html = fs
+  .readFileSync(path.join(src, 'index.html'), 'utf8')
+  .replaceAll('{{app.js}}', entry('src/main.js'))
+  .replaceAll('{{style.css}}', entry('src/css/main.css'));
+fs.writeFileSync(path.join(out, 'index.html'), html);
+for (const f of fs.readdirSync(path.join(src, 'static'))) {
+  fs.copyFileSync(path.join(src, 'static', f), path.join(out, f));
+}
+
+let total = 0;
+for (const [file, m] of outputs) total += m.bytes;
+console.log(`portal build: ${outputs.length} files, ${(total / 1024).toFixed(1)} KiB in ${path.relative(process.cwd(), out) || '.'}`);

@@ -1,0 +1,67 @@
+// chart.js -- a line chart (uPlot, loaded only by the pages that draw one)
+// with its table alternative beside it. Time on x, one line per series;
+// a null value is a gap in the line, never a zero: the table says why.
+//
+// lineChart({title, unit, x: [unix seconds], series: [{label, values}],
+//            gapNote}) -> element
+import { h, uid } from './dom.js';
+import { t, fmtNumber, fmtDate } from './i18n.js';
+
+const COLORS = ['#0b4f6c', '#c2410c', '#15803d', '#7e22ce', '#a16207', '#be123c', '#0369a1', '#4d7c0f'];
+
+export function lineChart(spec) {
+  const id = uid('chart');
+  const box = h('div', { class: 'chart', role: 'img', 'aria-labelledby': `${id}-cap` });
+  const gaps = spec.series.reduce((n, s) => n + s.values.filter((v) => v === null || v === undefined).length, 0);
+  const fig = h('figure', { class: 'chart-figure' },
+    h('figcaption', { id: `${id}-cap` }, spec.title || '', spec.unit ? ` (${spec.unit})` : ''),
+    box,
+    gaps ? h('p', { class: 'chart-gaps' }, spec.gapNote || t('chart.gaps', { n: fmtNumber(gaps) })) : null,
+    h('details', { class: 'chart-table' },
+      h('summary', null, t('chart.table')),
+      h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': t('chart.table') },
+        h('table', null,
+          h('caption', { class: 'visually-hidden' }, spec.title || ''),
+          h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('chart.period')), spec.series.map((s) => h('th', { scope: 'col' }, s.label)))),
+          h('tbody', null, spec.x.map((x, i) => h('tr', null,
+            h('th', { scope: 'row' }, fmtDate(new Date(x * 1000).toISOString())),
+            spec.series.map((s) => {
+              const v = s.values[i];
+              return v === null || v === undefined ? h('td', { class: 'gap' }, t('chart.suppressed')) : h('td', { class: 'num' }, fmtNumber(v));
+            })))))))
+  );
+  draw(box, spec);
+  return fig;
+}
+
+async function draw(box, spec) {
+  if (!spec.x.length) return;
+  const { default: uPlot } = await import('uplot');
+  const width = () => Math.max(280, Math.min(box.clientWidth || 640, 1100));
+  const opts = {
+    width: width(),
+    height: 280,
+    series: [{}, ...spec.series.map((s, i) => ({
+      label: s.label, stroke: COLORS[i % COLORS.length], width: 2, spanGaps: false,
+      points: { show: spec.x.length < 60 },
+      value: (u, v) => (v === null || v === undefined ? t('chart.suppressed') : fmtNumber(v)),
+    }))],
+    axes: [{}, { values: (u, vals) => vals.map((v) => fmtNumber(v)), size: 70 }],
+    scales: { x: { time: true } },
+    legend: { live: true },
+  };
+  const plot = new uPlot(opts, [spec.x, ...spec.series.map((s) => s.values.map((v) => (v === undefined ? null : v)))], box);
+  const ro = new ResizeObserver(() => plot.setSize({ width: width(), height: 280 }));
+  ro.observe(box);
+}
+
+// "2024-03", "2024", "2024-03-05", "2024-03-05T10:00" -> unix seconds (UTC).
+export function periodToTime(p) {
+  const s = String(p);
+  let m = s.match(/^(\d{4})$/);
+  if (m) return Date.UTC(+m[1], 0, 1) / 1000;
+  m = s.match(/^(\d{4})-(\d{2})$/);
+  if (m) return Date.UTC(+m[1], +m[2] - 1, 1) / 1000;
+  const d = Date.parse(s.length === 10 ? `${s}T00:00:00Z` : s);
+  return Number.isNaN(d) ? null : d / 1000;
+}

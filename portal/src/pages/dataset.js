@@ -1,0 +1,6 @@
+// dataset.js -- (being written)
+import { notFound } from './notfound.js';
+
+export function render(ctx) {
+  notFound(ctx.main);
+}

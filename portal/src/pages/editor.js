@@ -1,0 +1,6 @@
+// editor.js -- (being written)
+import { notFound } from './notfound.js';
+
+export function render(ctx) {
+  notFound(ctx.main);
+}
