@@ -3,6 +3,7 @@
 // uPlot and CodeMirror come from node_modules, bundled here by esbuild.
 //
 //   node build.mjs          www/index.html, www/assets/*-HASH.{js,css}
+//   PORTAL_OUT=DIR node build.mjs   the same into DIR
 //
 // Asset names carry a hash of their content, so a browser may keep them
 // as long as it likes; index.html names the current ones. The message
@@ -15,7 +16,8 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const src = path.join(here, 'src');
-const out = path.join(here, 'www');
+// PORTAL_OUT=DIR builds elsewhere (a second checkout's server, a test).
+const out = path.resolve(process.env.PORTAL_OUT || path.join(here, 'www'));
 const LANGS = ['fr', 'en'];
 
 function fail(msg) {
