@@ -529,19 +529,20 @@ http_body_too_big(struct req *rq, struct cm_err *err)
 /* The portal is one page whose script draws every view from the URL
 ** (/jeux-de-donnees/{slug}, /registre/{id}...). A browser opening such a
 ** URL directly asks for a file that does not exist: it gets index.html.
-** Only page navigations (Accept: text/html, no dot in the last segment,
-** no trailing slash) qualify, so a missing .js or .css, or an API client,
-** still gets its 404 envelope. */
+** Only page navigations (Accept: text/html) to the portal's own kind of
+** path (letters, digits, '-', '_' and '/', no trailing slash: no file
+** name, nothing escaped) qualify, so a missing .js or .css, or an API
+** client, still gets its 404 envelope. */
 static int
 http_is_portal_page(const struct req *rq)
 {
     const char *accept = mg_get_header(rq->conn, "Accept");
-    const char *last = strrchr(rq->path, '/');
     size_t      len = strlen(rq->path);
 
     if (accept == NULL || strstr(accept, "text/html") == NULL || len < 2 ||
-        rq->path[len - 1] == '/' || strchr(last, '.') != NULL ||
-        strchr(rq->path, '%') != NULL)
+        rq->path[len - 1] == '/' ||
+        strspn(rq->path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                         "0123456789-_/") != len)
         return 0;
     return strcmp(rq->ri->request_method, "GET") == 0 || rq->head;
 }

@@ -149,6 +149,8 @@ export function navigate(url, replace) {
 function isPortalLink(a) {
   if (!a || a.target || a.hasAttribute('download') || a.origin !== location.origin) return false;
   const p = a.pathname;
+  // An anchor in this page (the skip link, a table of contents) stays one
+  if (a.hash && p === location.pathname && a.search === location.search) return false;
   return !(p.startsWith('/api/') || p === '/api' || p.startsWith('/catalog') || p === '/health' || p === '/metrics' || /\.[a-z0-9]+$/i.test(p));
 }
 

@@ -341,6 +341,44 @@ test_static(void)
     t_resp_free(&r);
 }
 
+/* A portal URL opened in a browser (/donnees/x) is index.html; anything
+** else that names no file keeps its 404 envelope. */
+static void
+test_portal_pages(void)
+{
+    static const char *const html =
+        "Accept: text/html,application/xhtml+xml\r\n";
+    static const char *const not_pages[] = {
+        "/assets/missing.js", /* A file name: a real 404 */
+        "/health/",           /* Trailing slash */
+        "/api/v1/nothing",    /* The API's own 404 */
+        "/donn%C3%A9es",      /* Escapes: never a page of ours */
+    };
+    struct t_resp r;
+
+    t_req(ts.port, "GET", "/donnees/electricity-commune-month", html, &r);
+    ASSERT_EQ(r.status, 200);
+    ASSERT_CONTAINS(r.body, "<title>Consometer</title>");
+    t_security_headers(&r);
+    t_resp_free(&r);
+    t_req(ts.port, "HEAD", "/registre/12", html, &r);
+    ASSERT_EQ(r.status, 200);
+    ASSERT_EQ(r.body_len, 0);
+    t_resp_free(&r);
+    /* An API client asking for JSON gets the 404, not a page */
+    t_req(ts.port, "GET", "/donnees/electricity-commune-month", NULL, &r);
+    t_assert_envelope(&r, 404, "not_found");
+    t_resp_free(&r);
+    for (size_t i = 0; i < sizeof(not_pages) / sizeof(not_pages[0]); i++) {
+        t_req(ts.port, "GET", not_pages[i], html, &r);
+        t_assert_envelope(&r, 404, "not_found");
+        t_resp_free(&r);
+    }
+    t_req(ts.port, "POST", "/donnees/x", html, &r);
+    t_assert_envelope(&r, 405, "method_not_allowed");
+    t_resp_free(&r);
+}
+
 static void
 test_api_index(void)
 {
@@ -576,6 +614,7 @@ main(void)
     RUN(test_header_limit);
     RUN(test_internal_error);
     RUN(test_static);
+    RUN(test_portal_pages);
     RUN(test_api_index);
     RUN(test_concurrent_and_metrics);
     http_stop(ts.srv);
