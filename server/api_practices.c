@@ -558,6 +558,13 @@ pr_sheet_json(struct req *rq, struct jw *w, const struct store_practice *p,
     } else
         jw_null(w);
     jw_kv_int(w, "reuses", p->reuses);
+    /* What this caller may do with the sheet, so that a page offers only
+    ** those actions (the routes still check, whatever a page offers). */
+    jw_key(w, "may");
+    jw_obj_open(w);
+    jw_kv_bool(w, "edit", pr_may_edit(rq, p));
+    jw_kv_bool(w, "moderate", pr_moderates(rq));
+    jw_obj_close(w);
     {
         const char *tk[] = {"territory", NULL};
 

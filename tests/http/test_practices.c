@@ -1058,6 +1058,9 @@ test_create(void)
     ASSERT(t_path(doc, "published_revision") != NULL);
     ASSERT(t_null_or_absent(doc, "origin"));
     ASSERT_EQ(t_int(doc, "reuses"), 0);
+    /* What the caller may do: the portal offers only that */
+    ASSERT_EQ(t_bool(doc, "may.edit"), 1);
+    ASSERT_EQ(t_bool(doc, "may.moderate"), 0);
     ASSERT(t_str(doc, "created_at") != NULL);
     ASSERT(t_str(doc, "updated_at") != NULL);
     ASSERT_STREQ(t_str(doc, "document.title"), "Chaufferie bois de la piscine");
@@ -2682,6 +2685,16 @@ test_reuse(void)
     yajl_tree_free(doc);
     doc = t_get(src, U_ANON);
     ASSERT_EQ(t_int(doc, "reuses"), 1);
+    ASSERT_EQ(t_bool(doc, "may.edit"), 0);
+    ASSERT_EQ(t_bool(doc, "may.moderate"), 0);
+    yajl_tree_free(doc);
+    /* ed2 (Lanester) may not edit Lorient's origin; a moderator may */
+    doc = t_get(src, U_ED2);
+    ASSERT_EQ(t_bool(doc, "may.edit"), 0);
+    yajl_tree_free(doc);
+    doc = t_get(src, U_MOD);
+    ASSERT_EQ(t_bool(doc, "may.edit"), 1);
+    ASSERT_EQ(t_bool(doc, "may.moderate"), 1);
     yajl_tree_free(doc);
     /* The copy is a draft: not public, not reusable. */
     t_public_404(copy);
