@@ -79,7 +79,11 @@ function footer() {
       h('li', null, h('a', { href: '/api/v1/registry/feed.atom' }, t('footer.feed')))));
 }
 
-export async function render() {
+// opts.focus: put the focus on the new page's h1 (false when only the
+// query changed: the user stays on the control they were using);
+// opts.keep: leave the page on screen while the next one loads.
+export async function render(opts = {}) {
+  const { focus = true, keep = false } = opts;
   const seq = ++navSeq;
   const path = location.pathname.replace(/\/+$/, '') || '/';
   const main = document.getElementById('main');
@@ -102,12 +106,12 @@ export async function render() {
     focusTitle(main);
     return;
   }
-  fill(main, loading());
+  if (!keep) fill(main, loading());
   let mod;
   try {
     mod = await route[1]();
   } catch (e) {
-    fill(main, errorBox({ code: 'unreachable', message: e.message }, { retry: render }));
+    fill(main, errorBox({ code: 'unreachable', message: e.message }, { retry: () => render() }));
     return;
   }
   if (seq !== navSeq) return; // A later navigation won
@@ -123,9 +127,9 @@ export async function render() {
   } catch (e) {
     if (seq !== navSeq) return;
     console.error(e);
-    fill(main, errorBox(e, { retry: render }));
+    fill(main, errorBox(e, { retry: () => render() }));
   }
-  if (seq === navSeq) focusTitle(main);
+  if (seq === navSeq && focus) focusTitle(main);
 }
 
 function focusTitle(main) {
@@ -143,7 +147,7 @@ export function navigate(url, replace) {
   if (replace) history.replaceState(null, '', url);
   else history.pushState(null, '', url);
   if (!replace) window.scrollTo(0, 0);
-  return render();
+  return render({ focus: !replace, keep: !!replace });
 }
 
 function isPortalLink(a) {

@@ -19,7 +19,7 @@ export class ApiError extends Error {
 export async function api(method, path, opts = {}) {
   const url = new URL(path, location.origin);
   for (const [k, v] of Object.entries(opts.query || {})) {
-    if (v === undefined || v === null || v === '') continue;
+    if (v === undefined || v === null || v === '' || (Array.isArray(v) && !v.length)) continue;
     url.searchParams.set(k, Array.isArray(v) ? v.join(',') : String(v));
   }
   const headers = { Accept: 'application/json', ...(opts.headers || {}) };
@@ -76,7 +76,7 @@ export async function api(method, path, opts = {}) {
 export function apiUrl(path, query) {
   const url = new URL(path, location.origin);
   for (const [k, v] of Object.entries(query || {})) {
-    if (v === undefined || v === null || v === '') continue;
+    if (v === undefined || v === null || v === '' || (Array.isArray(v) && !v.length)) continue;
     url.searchParams.set(k, Array.isArray(v) ? v.join(',') : String(v));
   }
   return url.href;

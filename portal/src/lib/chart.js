@@ -17,7 +17,7 @@ export function lineChart(spec) {
     h('figcaption', { id: `${id}-cap` }, spec.title || '', spec.unit ? ` (${spec.unit})` : ''),
     box,
     gaps ? h('p', { class: 'chart-gaps' }, spec.gapNote || t('chart.gaps', { n: fmtNumber(gaps) })) : null,
-    h('details', { class: 'chart-table' },
+    h('details', { class: 'chart-table', open: spec.x.length < 2 },
       h('summary', null, t('chart.table')),
       h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': t('chart.table') },
         h('table', null,
@@ -35,7 +35,11 @@ export function lineChart(spec) {
 }
 
 async function draw(box, spec) {
-  if (!spec.x.length) return;
+  // One period is no line: the table, open, says it better
+  if (spec.x.length < 2) {
+    box.hidden = true;
+    return;
+  }
   const { default: uPlot } = await import('uplot');
   const width = () => Math.max(280, Math.min(box.clientWidth || 640, 1100));
   const opts = {
@@ -44,7 +48,11 @@ async function draw(box, spec) {
     series: [{}, ...spec.series.map((s, i) => ({
       label: s.label, stroke: COLORS[i % COLORS.length], width: 2, spanGaps: false,
       points: { show: spec.x.length < 60 },
-      value: (u, v) => (v === null || v === undefined ? t('chart.suppressed') : fmtNumber(v)),
+      // idx is null while no point is hovered: nothing to say yet
+      value: (u, v, si, idx) => {
+        if (idx === null || idx === undefined) return '–';
+        return v === null || v === undefined ? t('chart.suppressed') : fmtNumber(v);
+      },
     }))],
     axes: [{}, { values: (u, vals) => vals.map((v) => fmtNumber(v)), size: 70 }],
     scales: { x: { time: true } },
