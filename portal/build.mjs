@@ -59,11 +59,14 @@ for (const a of LANGS) {
 const messages = {
   name: 'messages',
   setup(build) {
-    build.onResolve({ filter: /^messages$/ }, () => ({ path: 'messages', namespace: 'messages' }));
-    build.onLoad({ filter: /.*/, namespace: 'messages' }, () => ({
-      contents: JSON.stringify(Object.fromEntries(LANGS.map((l) => [l, cats[l].merged]))),
-      loader: 'json',
-    }));
+    // messages/fr, messages/en: one chunk per language, so a visitor
+    // downloads only the words of the language they read.
+    build.onResolve({ filter: /^messages\/[a-z]+$/ }, (a) => ({ path: a.path, namespace: 'messages' }));
+    build.onLoad({ filter: /.*/, namespace: 'messages' }, (a) => {
+      const lang = a.path.split('/')[1];
+      if (!cats[lang]) return { errors: [{ text: `no catalog for ${lang}` }] };
+      return { contents: JSON.stringify(cats[lang].merged), loader: 'json' };
+    });
   },
 };
 

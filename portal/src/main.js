@@ -2,7 +2,7 @@
 // router that draws a page from the URL. Each page is its own module,
 // loaded on first use, so the home page carries no chart or editor code.
 import { h, fill } from './lib/dom.js';
-import { t, lang, setLang, LANGS } from './lib/i18n.js';
+import { t, lang, setLang, loadLang, LANGS } from './lib/i18n.js';
 import { session, onSession, loadSession, logout } from './lib/session.js';
 import { errorBox, loading } from './lib/ui.js';
 
@@ -45,8 +45,8 @@ function header(active) {
         h('button', {
           type: 'button', class: 'btn btn-small lang-switch', lang: other,
           'aria-label': t('nav.lang_switch_label'),
-          onclick: () => {
-            setLang(other);
+          onclick: async () => {
+            await setLang(other);
             render();
           },
         }, t('nav.lang_switch')),
@@ -166,10 +166,16 @@ document.addEventListener('click', (e) => {
   navigate(a.pathname + a.search + a.hash);
 });
 window.addEventListener('popstate', () => render());
+// The skip link moves the focus itself: a fragment's focus is applied by
+// the browser a moment later, and a quick Tab would start from the link.
+document.getElementById('skip').addEventListener('click', (e) => {
+  e.preventDefault();
+  document.getElementById('main').focus();
+});
 onSession(() => {
   const path = location.pathname;
   const r = ROUTES.find((x) => x[0].test(path.replace(/\/+$/, '') || '/'));
   fill(document.getElementById('site-header'), header(r ? r[2] : null));
 });
 
-loadSession().finally(render);
+Promise.all([loadLang(lang()), loadSession()]).finally(() => render());

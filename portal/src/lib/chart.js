@@ -5,7 +5,7 @@
 // lineChart({title, unit, x: [unix seconds], series: [{label, values}],
 //            gapNote}) -> element
 import { h, uid } from './dom.js';
-import { t, fmtNumber, fmtDate } from './i18n.js';
+import { t, lang, fmtNumber, fmtDate } from './i18n.js';
 
 const COLORS = ['#0b4f6c', '#c2410c', '#15803d', '#7e22ce', '#a16207', '#be123c', '#0369a1', '#4d7c0f'];
 
@@ -56,11 +56,24 @@ async function draw(box, spec) {
     }))],
     axes: [{}, { values: (u, vals) => vals.map((v) => fmtNumber(v)), size: 70 }],
     scales: { x: { time: true } },
+    // Periods are UTC (a month is 2024-03, not a local midnight), and the
+    // axis speaks the reader's language
+    tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'UTC'),
+    fmtDate: (tpl) => uPlot.fmtDate(tpl, dateNames()),
     legend: { live: true },
   };
   const plot = new uPlot(opts, [spec.x, ...spec.series.map((s) => s.values.map((v) => (v === undefined ? null : v)))], box);
   const ro = new ResizeObserver(() => plot.setSize({ width: width(), height: 280 }));
   ro.observe(box);
+}
+
+function dateNames() {
+  const loc = lang() === 'fr' ? 'fr-FR' : 'en-GB';
+  const f = (opts) => new Intl.DateTimeFormat(loc, { ...opts, timeZone: 'UTC' }).format;
+  const months = (style) => [...Array(12)].map((_, m) => f({ month: style })(Date.UTC(2020, m, 1)));
+  // 2020-01-05 was a Sunday: uPlot's weeks start on Sunday
+  const days = (style) => [...Array(7)].map((_, d) => f({ weekday: style })(Date.UTC(2020, 0, 5 + d)));
+  return { MMMM: months('long'), MMM: months('short'), WWWW: days('long'), WWW: days('short') };
 }
 
 // "2024-03", "2024", "2024-03-05", "2024-03-05T10:00" -> unix seconds (UTC).

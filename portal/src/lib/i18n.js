@@ -1,7 +1,13 @@
 // i18n.js -- every word the portal shows comes from the message catalogs
 // (src/i18n/<lang>/*.json, merged by build.mjs, which refuses a key missing
 // in one language). French by default; the choice is kept in localStorage.
-import catalogs from 'messages';
+// Each language is its own chunk, loaded by loadLang() before a page uses
+// t(): a reader downloads one language, not both.
+const LOADERS = {
+  fr: () => import('messages/fr'),
+  en: () => import('messages/en'),
+};
+const catalogs = {};
 
 export const LANGS = ['fr', 'en'];
 let current = 'fr';
@@ -16,8 +22,13 @@ export function lang() {
   return current;
 }
 
-export function setLang(l) {
+export async function loadLang(l) {
+  if (!catalogs[l]) catalogs[l] = (await LOADERS[l]()).default;
+}
+
+export async function setLang(l) {
   if (!LANGS.includes(l)) return;
+  await loadLang(l);
   current = l;
   document.documentElement.lang = l;
   try {
@@ -30,7 +41,7 @@ export function setLang(l) {
 // t('catalog.results', {n: 3}) -> "3 jeux de données". {name} placeholders;
 // a missing key shows itself, so a gap is seen in review, not hidden.
 export function t(key, params) {
-  const s = catalogs[current][key] ?? catalogs.fr[key] ?? key;
+  const s = catalogs[current]?.[key] ?? key;
   if (!params) return s;
   return s.replace(/\{(\w+)\}/g, (m, k) => (k in params ? String(params[k]) : m));
 }
