@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <civetweb.h>
@@ -67,6 +68,7 @@ struct http_server {
     const char        **labels;        /* Route patterns, for metrics */
     char               *extra_headers; /* http_security_headers as lines */
     char               *page_path;     /* The portal's index.html */
+    char               *root;          /* The portal's folder, real path */
     struct timespec     started;
     atomic_int          active;   /* Requests between begin and end */
     atomic_int          draining; /* Stopping: close connections after reply */
@@ -547,6 +549,32 @@ http_is_portal_page(const struct req *rq)
     return strcmp(rq->ri->request_method, "GET") == 0 || rq->head;
 }
 
+/* The portal's build writes NAME.gz beside each larger file: compressed
+** once, at build time, and sent as it is to a browser that accepts gzip
+** (every browser does); other clients get NAME from CivetWeb. */
+static int
+http_send_gzipped(const struct http_server *srv, const struct req *rq)
+{
+    const char *ae = mg_get_header(rq->conn, "Accept-Encoding");
+    size_t      len = strlen(rq->path);
+    char        gz[PATH_MAX];
+    struct stat sb;
+    int         n;
+
+    if (ae == NULL || strstr(ae, "gzip") == NULL || len < 2 ||
+        strspn(rq->path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                         "0123456789-_./") != len ||
+        strstr(rq->path, "..") != NULL)
+        return 0;
+    n = snprintf(gz, sizeof(gz), "%s%s.gz", srv->root, rq->path);
+    if (n < 0 || (size_t) n >= sizeof(gz) || stat(gz, &sb) != 0 ||
+        !S_ISREG(sb.st_mode))
+        return 0;
+    mg_send_mime_file2(rq->conn, gz, mg_get_builtin_mime_type(rq->path),
+                       "Content-Encoding: gzip\r\nVary: Accept-Encoding");
+    return 200;
+}
+
 static int
 http_dispatch(struct mg_connection *conn, void *cbdata)
 {
@@ -632,6 +660,8 @@ http_dispatch(struct mg_connection *conn, void *cbdata)
                                NULL);
             return 200;
         }
+        if (http_send_gzipped(srv, &rq))
+            return 200;
         return 0; /* CivetWeb's file server takes it from here */
     }
     http_tls.route = (int) (rq.route - srv->routes);
@@ -883,6 +913,11 @@ http_start(const struct cfg *cfg, const char *store_path,
         cm_buf_init(&b);
         cm_buf_printf(&b, "%s/index.html", root);
         srv->page_path = b.data; /* Owned by srv now */
+        srv->root = strdup(root);
+        if (srv->root == NULL) {
+            cm_fail(err, CM_EINTERNAL, "out of memory");
+            goto fail;
+        }
     }
     snprintf(listen, sizeof(listen), "%s:%d", cfg->http_listen, cfg->http_port);
     snprintf(threads, sizeof(threads), "%d", cfg->http_threads);
@@ -963,6 +998,7 @@ fail:
     free(srv->labels);
     free(srv->extra_headers);
     free(srv->page_path);
+    free(srv->root);
     free(srv->store_path);
     free(srv);
     return err->code;
@@ -1039,6 +1075,7 @@ http_stop(struct http_server *srv)
     free(srv->labels);
     free(srv->extra_headers);
     free(srv->page_path);
+    free(srv->root);
     free(srv->store_path);
     free(srv);
 }

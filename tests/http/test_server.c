@@ -379,6 +379,44 @@ test_portal_pages(void)
     t_resp_free(&r);
 }
 
+/* A file with NAME.gz beside it: the .gz's bytes to whoever accepts gzip,
+** with its encoding and the type of NAME; the plain file to the others. */
+static void
+test_portal_gzip(void)
+{
+    struct t_resp r;
+    char          v[128];
+
+    t_write_file(ts.cfg.portal_dir, "app.js", "console.log('plain');\n");
+    t_write_file(ts.cfg.portal_dir, "app.js.gz", "GZIPPED-BYTES");
+    t_req(ts.port, "GET", "/app.js", "Accept-Encoding: gzip, deflate, br\r\n",
+          &r);
+    ASSERT_EQ(r.status, 200);
+    ASSERT_STREQ(r.body, "GZIPPED-BYTES");
+    ASSERT(t_header(&r, "Content-Encoding", v, sizeof(v)));
+    ASSERT_STREQ(v, "gzip");
+    ASSERT(t_header(&r, "Vary", v, sizeof(v)));
+    ASSERT_STREQ(v, "Accept-Encoding");
+    ASSERT(t_header(&r, "Content-Type", v, sizeof(v)));
+    ASSERT_CONTAINS(v, "javascript");
+    t_security_headers(&r);
+    t_resp_free(&r);
+    t_req(ts.port, "GET", "/app.js", NULL, &r);
+    ASSERT_EQ(r.status, 200);
+    ASSERT_STREQ(r.body, "console.log('plain');\n");
+    ASSERT(!t_header(&r, "Content-Encoding", v, sizeof(v)));
+    t_resp_free(&r);
+    /* No .gz beside it: the plain file, whatever the client accepts */
+    t_req(ts.port, "GET", "/index.html", "Accept-Encoding: gzip\r\n", &r);
+    ASSERT_EQ(r.status, 200);
+    ASSERT(!t_header(&r, "Content-Encoding", v, sizeof(v)));
+    t_resp_free(&r);
+    /* A .gz alone is not a way around a missing file's name */
+    t_req(ts.port, "GET", "/app.js.gz.gz", "Accept-Encoding: gzip\r\n", &r);
+    t_assert_envelope(&r, 404, "not_found");
+    t_resp_free(&r);
+}
+
 static void
 test_api_index(void)
 {
@@ -615,6 +653,7 @@ main(void)
     RUN(test_internal_error);
     RUN(test_static);
     RUN(test_portal_pages);
+    RUN(test_portal_gzip);
     RUN(test_api_index);
     RUN(test_concurrent_and_metrics);
     http_stop(ts.srv);
