@@ -39,7 +39,7 @@ function header(active) {
     h('div', { class: 'bar' },
       h('a', { href: '/', class: 'brand' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, 'C'), 'Consometer'),
       h('nav', { 'aria-label': t('nav.label'), class: 'main-nav' },
-        h('ul', null, NAV.filter(([name]) => name !== 'workspace' || (s && ['team', 'admin'].includes(s.role)))
+        h('ul', null, NAV.filter(([name]) => name !== 'workspace' || (s && s.role === 'team'))
           .map(([name, href]) => h('li', null, h('a', { href, 'aria-current': name === active ? 'page' : null }, t(`nav.${name}`)))))),
       h('div', { class: 'tools' },
         h('button', {

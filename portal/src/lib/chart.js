@@ -3,7 +3,9 @@
 // a null value is a gap in the line, never a zero: the table says why.
 //
 // lineChart({title, unit, x: [unix seconds], series: [{label, values}],
-//            gapNote}) -> element
+//            gapNote, gapLabel}) -> element. gapLabel names an empty cell in
+// the table ("secret" by default: for a published dataset, a missing value
+// is a suppressed cell; an indicator may say "no data" instead).
 import { h, uid } from './dom.js';
 import { t, lang, fmtNumber, fmtDate } from './i18n.js';
 
@@ -27,7 +29,7 @@ export function lineChart(spec) {
             h('th', { scope: 'row' }, fmtDate(new Date(x * 1000).toISOString())),
             spec.series.map((s) => {
               const v = s.values[i];
-              return v === null || v === undefined ? h('td', { class: 'gap' }, t('chart.suppressed')) : h('td', { class: 'num' }, fmtNumber(v));
+              return v === null || v === undefined ? h('td', { class: 'gap' }, spec.gapLabel || t('chart.suppressed')) : h('td', { class: 'num' }, fmtNumber(v));
             })))))))
   );
   draw(box, spec);
@@ -45,13 +47,13 @@ async function draw(box, spec) {
   const opts = {
     width: width(),
     height: 280,
-    series: [{}, ...spec.series.map((s, i) => ({
+    series: [{ label: t('chart.period') }, ...spec.series.map((s, i) => ({
       label: s.label, stroke: COLORS[i % COLORS.length], width: 2, spanGaps: false,
       points: { show: spec.x.length < 60 },
       // idx is null while no point is hovered: nothing to say yet
       value: (u, v, si, idx) => {
         if (idx === null || idx === undefined) return '–';
-        return v === null || v === undefined ? t('chart.suppressed') : fmtNumber(v);
+        return v === null || v === undefined ? spec.gapLabel || t('chart.suppressed') : fmtNumber(v);
       },
     }))],
     axes: [{}, { values: (u, vals) => vals.map((v) => fmtNumber(v)), size: 70 }],
