@@ -97,10 +97,22 @@ const entry = (name) => {
   if (!o) fail(`no output for ${name}`);
   return '/' + path.relative(out, o[0]).split(path.sep).join('/');
 };
+// What the app needs before it can draw anything, announced in index.html
+// so the browser fetches it at once rather than after parsing app.js: the
+// app's static imports and the default language's messages.
+const appOut = outputs.find(([, m]) => m.entryPoint && m.entryPoint.endsWith('src/main.js'));
+const webPath = (f) => '/' + path.relative(out, f).split(path.sep).join('/');
+const preload = appOut[1].imports
+  .filter((i) => i.kind === 'import-statement')
+  .map((i) => i.path)
+  .concat(outputs.filter(([, m]) => Object.keys(m.inputs).includes('messages:messages/fr')).map(([f]) => f))
+  .map((f) => `<link rel="modulepreload" href="${webPath(f)}">`)
+  .join('\n');
 const html = fs
   .readFileSync(path.join(src, 'index.html'), 'utf8')
   .replaceAll('{{app.js}}', entry('src/main.js'))
-  .replaceAll('{{style.css}}', entry('src/css/main.css'));
+  .replaceAll('{{style.css}}', entry('src/css/main.css'))
+  .replaceAll('{{preload}}', preload);
 fs.writeFileSync(path.join(out, 'index.html'), html);
 for (const f of fs.readdirSync(path.join(src, 'static'))) {
   fs.copyFileSync(path.join(src, 'static', f), path.join(out, f));

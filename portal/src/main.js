@@ -178,4 +178,7 @@ onSession(() => {
   fill(document.getElementById('site-header'), header(r ? r[2] : null));
 });
 
+// The page's module is fetched while the messages and the session load.
+const first = ROUTES.find((r) => r[0].test(location.pathname.replace(/\/+$/, '') || '/'));
+if (first) first[1]().catch(() => {}); // A failure shows when render() asks again
 Promise.all([loadLang(lang()), loadSession()]).finally(() => render());

@@ -153,18 +153,27 @@ export function expectClean(page) {
 
 const axeSource = fs.readFileSync(path.join(here, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 
-// axe-core on the page as it is now (WCAG 2.1 A and AA rules). Returns the
-// violations; fails the test on any serious or critical one.
+// axe-core on the page as it is now (WCAG 2.1 A and AA rules, and axe's
+// best practices, reported only). Fails the test on any serious or
+// critical WCAG violation; writes everything to NAME.axe.json.
 export async function axeCheck(page, name) {
   // Through the debugging protocol, not a <script>: the page's CSP stays on.
   await page.evaluate(axeSource);
   const result = await page.evaluate(async () => {
+    const brief = (list) => list.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));
     // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
+    const wcag = (v) => v.tags.some((tag) => /^wcag2/.test(tag));
+    return {
+      violations: brief(r.violations.filter(wcag)),
+      best_practice: brief(r.violations.filter((v) => !wcag(v))),
+      needs_review: brief(r.incomplete),
+    };
   });
-  const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   fs.mkdirSync(SHOTS, { recursive: true });
+  // Everything axe said, for review: WCAG violations of any impact, the
+  // best practices it checks beyond WCAG, and what it could not decide.
   fs.writeFileSync(path.join(SHOTS, `${name}.axe.json`), JSON.stringify(result, null, 2));
   assert.deepEqual(bad, [], `axe-core: serious violations on ${name}`);
   return result;

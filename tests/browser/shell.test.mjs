@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, launch, newPage, reviewPage, loginAs, msg, fr, en, SHOTS } from './lib.mjs';
+import { startServer, launch, newPage, reviewPage, loginAs, msg, fr, en, SHOTS, ROOT } from './lib.mjs';
 
 let srv;
 let browser;
@@ -131,4 +131,21 @@ test('the server stops answering: a readable message, not a blank page', async (
   // And it offers to try again
   await page.getByRole('button', { name: msg(fr, 'error.retry') }).waitFor();
   await page.context().close();
+});
+
+test('no page parses text as HTML: h() makes every string a text node', () => {
+  // The one door for HTML is trustedHtml() in lib/dom.js (the server's
+  // Markdown, filtered again); any other would let a sheet's or a
+  // dataset's text run as markup.
+  const src = path.join(ROOT, 'portal', 'src');
+  const files = fs.readdirSync(src, { recursive: true }).filter((f) => f.endsWith('.js'));
+  assert.ok(files.length > 10);
+  const bad = [];
+  for (const f of files) {
+    const text = fs.readFileSync(path.join(src, f), 'utf8');
+    for (const re of [/\.innerHTML\b/, /\.outerHTML\b/, /insertAdjacentHTML/, /document\.write/, /\beval\(/, /new Function\(/, /DOMParser/]) {
+      if (re.test(text) && !(f === path.join('lib', 'dom.js') && re.source === 'DOMParser')) bad.push(`${f}: ${re.source}`);
+    }
+  }
+  assert.deepEqual(bad, []);
 });

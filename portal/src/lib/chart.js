@@ -11,6 +11,14 @@ import { t, lang, fmtNumber, fmtDate } from './i18n.js';
 
 const COLORS = ['#0b4f6c', '#c2410c', '#15803d', '#7e22ce', '#a16207', '#be123c', '#0369a1', '#4d7c0f'];
 
+// Fetched as soon as a page that may draw a chart loads, alongside its
+// API calls, not after them.
+let uplot = null;
+export function preloadCharts() {
+  if (!uplot) uplot = import('uplot');
+  return uplot;
+}
+
 export function lineChart(spec) {
   const id = uid('chart');
   const box = h('div', { class: 'chart', role: 'img', 'aria-labelledby': `${id}-cap` });
@@ -42,7 +50,7 @@ async function draw(box, spec) {
     box.hidden = true;
     return;
   }
-  const { default: uPlot } = await import('uplot');
+  const { default: uPlot } = await preloadCharts();
   const width = () => Math.max(280, Math.min(box.clientWidth || 640, 1100));
   const opts = {
     width: width(),

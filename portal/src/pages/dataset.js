@@ -12,7 +12,7 @@ import { h, fill } from '../lib/dom.js';
 import { t, tn, pick, lang, fmtNumber, fmtDate, fmtBytes } from '../lib/i18n.js';
 import { api, apiUrl } from '../lib/api.js';
 import { pageTitle, errorBox, loading, announce, copyButton } from '../lib/ui.js';
-import { lineChart, periodToTime } from '../lib/chart.js';
+import { lineChart, periodToTime, preloadCharts } from '../lib/chart.js';
 import { known, themeName, kindName, levelName, periodName, licenseName } from './catalog.js';
 
 const FILTERS = ['territory_level', 'territory', 'sector', 'kind', 'period_from', 'period_to'];
@@ -634,6 +634,7 @@ function restoreFocus() {
 }
 
 export async function render(ctx) {
+  preloadCharts(); // uPlot travels while the data is asked for
   const slug = ctx.params[0];
   const vq = ctx.query.get('version');
   const version = /^[1-9]\d*$/.test(vq || '') ? vq : null;

@@ -8,7 +8,7 @@ import { h, fill, uid } from '../lib/dom.js';
 import { t, tn, pick, fmtNumber, fmtDate } from '../lib/i18n.js';
 import { api } from '../lib/api.js';
 import { pageTitle, errorBox, loading, announce } from '../lib/ui.js';
-import { lineChart, periodToTime } from '../lib/chart.js';
+import { lineChart, periodToTime, preloadCharts } from '../lib/chart.js';
 
 const SORTS = ['gallery', 'recent', 'title', 'team'];
 // More lines than this make a chart unreadable: the others stay in the
@@ -18,6 +18,7 @@ const MAX_SERIES = 6;
 const MAX_RECORDS = 1000;
 
 export async function render(ctx) {
+  preloadCharts(); // uPlot travels while the data is asked for
   const { main, query } = ctx;
   const sort = SORTS.includes(query.get('sort')) ? query.get('sort') : 'gallery';
   const list = h('div', { class: 'ind-gallery' }, loading());

@@ -8,7 +8,7 @@ import { h, fill, trustedHtml } from '../lib/dom.js';
 import { t, tn, fmtNumber, fmtDate } from '../lib/i18n.js';
 import { api, apiUrl } from '../lib/api.js';
 import { pageTitle, errorBox, copyButton } from '../lib/ui.js';
-import { lineChart, periodToTime } from '../lib/chart.js';
+import { lineChart, periodToTime, preloadCharts } from '../lib/chart.js';
 import { label, stateBadge, territoryText, isWriter, IMPACTS, LEVELS } from './registry.js';
 
 // The Markdown fields, in the order a reader follows them.
@@ -16,6 +16,7 @@ const TEXT_BEFORE_STEPS = ['context', 'objectives', 'scope'];
 const TEXT_AFTER_STEPS = ['what_was_done', 'results', 'lessons', 'transferability', 'local_specifics'];
 
 export async function render(ctx) {
+  preloadCharts(); // uPlot travels while the data is asked for
   const id = ctx.params[0];
   await show(ctx, id, null);
 }
