@@ -177,7 +177,7 @@ function sourceDetails(ind) {
     try {
       const { data } = await api('GET', ind.source_url || `/api/v1/indicators/${ind.slug}/source`, { headers: { Accept: 'text/x-lua, text/plain' } });
       fill(body,
-        h('pre', { class: 'ind-code', tabindex: '0', 'aria-label': t('indicators.source_label', { title: pick(ind.title) }) },
+        h('pre', { class: 'ind-code', tabindex: '0', role: 'region', 'aria-label': t('indicators.source_label', { title: pick(ind.title) }) },
           h('code', { class: 'language-lua' }, String(data))),
         h('p', null, h('a', { href: ind.source_url || `/api/v1/indicators/${ind.slug}/source` }, t('indicators.source_raw'))));
       announce(t('indicators.source_loaded'));

@@ -382,7 +382,8 @@ function links(s, doc) {
 
 export function historySection(history) {
   if (!history || !history.length) return null;
-  return h('section', { class: 'sheet-history', 'aria-labelledby': 'sec-hist' },
+  // Not a landmark itself: its scrolling table is the region so named
+  return h('section', { class: 'sheet-history' },
     h('h2', { id: 'sec-hist' }, t('sheet.history')),
     h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-labelledby': 'sec-hist' }, h('table', null,
       h('thead', null, h('tr', null, ['hist_at', 'hist_actor', 'hist_action', 'hist_states', 'hist_comment'].map((k) => h('th', { scope: 'col' }, t(`sheet.${k}`))))),
