@@ -37,6 +37,28 @@ export function errorBox(err, opts = {}) {
     actions.length ? h('p', { class: 'error-actions' }, actions) : null);
 }
 
+// A control that redraws its own page (a filter, a sort) is drawn anew:
+// keepFocus(id) before the redraw, restoreFocus() once drawn, and the
+// keyboard user is where they were. pendingFocus() tells whether one waits.
+let refocusId = null;
+export function keepFocus(id) {
+  refocusId = id;
+}
+
+export function pendingFocus() {
+  return refocusId !== null;
+}
+
+export function restoreFocus() {
+  const id = refocusId;
+  refocusId = null;
+  if (!id) return;
+  setTimeout(() => {
+    const el = document.getElementById(id);
+    if (el) el.focus();
+  }, 0);
+}
+
 export function loading(text) {
   return h('p', { class: 'loading', role: 'status' }, text || t('ui.loading'));
 }

@@ -8,7 +8,7 @@
 import { h, fill } from '../lib/dom.js';
 import { t, tn, pick, fmtNumber, fmtDate } from '../lib/i18n.js';
 import { api, apiUrl } from '../lib/api.js';
-import { pageTitle, errorBox, loading, announce, facetPanel } from '../lib/ui.js';
+import { pageTitle, errorBox, loading, announce, facetPanel, keepFocus, pendingFocus, restoreFocus } from '../lib/ui.js';
 
 const FACETS = ['theme', 'kind', 'territory_level', 'license'];
 const SORTS = ['relevance', 'title', '-title', '-published', 'published'];
@@ -16,7 +16,6 @@ const PAGE = 20;
 const EXCERPT = 220;
 
 let last = null; // {key, data}: the previous answer, shown while the next one comes
-let refocus = null; // id of the control that changed the URL
 
 // A message when the catalog has one, else the fallback (codes the
 // portal does not know yet still show, as themselves).
@@ -107,21 +106,11 @@ function emptyMessage(s) {
       h('li', null, h('a', { href: '/donnees' }, t('catalog.empty_all')))));
 }
 
-// Remembers the control that triggers a navigation, to focus it again
-// once the page is drawn anew (the router focuses the h1 first).
+// A navigation that redraws the page: the control that made it gets the
+// focus back once drawn.
 function go(ctx, s, id) {
-  refocus = id;
+  keepFocus(id);
   return ctx.navigate(urlOf(s), true);
-}
-
-function restoreFocus() {
-  const id = refocus;
-  refocus = null;
-  if (!id) return;
-  setTimeout(() => {
-    const el = document.getElementById(id);
-    if (el) el.focus();
-  }, 0);
 }
 
 function searchForm(ctx, s) {
@@ -211,7 +200,7 @@ export async function render(ctx) {
         h('p', { class: 'meta catalog-api' }, t('catalog.api'), ' ', h('a', { href: url }, h('code', null, url))))));
 
   // The previous answer stands in while this one comes (same page, new query).
-  if (last && refocus) {
+  if (last && pendingFocus()) {
     fill(facetBox, facets(ctx, s, last.data));
     results(ctx, s, last.data, list, status);
   } else {

@@ -11,7 +11,7 @@
 import { h, fill } from '../lib/dom.js';
 import { t, tn, pick, lang, fmtNumber, fmtDate, fmtBytes } from '../lib/i18n.js';
 import { api, apiUrl } from '../lib/api.js';
-import { pageTitle, errorBox, loading, announce, copyButton } from '../lib/ui.js';
+import { pageTitle, errorBox, loading, announce, copyButton, keepFocus, pendingFocus, restoreFocus } from '../lib/ui.js';
 import { lineChart, periodToTime, preloadCharts } from '../lib/chart.js';
 import { known, themeName, kindName, levelName, periodName, licenseName } from './catalog.js';
 
@@ -40,7 +40,6 @@ const GRAINS = {
 };
 
 let cache = null; // {key, detail, scan}
-let refocus = null;
 
 const sectorName = (s) => (s === TOTAL ? t('dataset.sector_total') : known(`dataset.sector.${s}`, s));
 const unitName = (u) => known(`dataset.unit.${u}`, u || '');
@@ -376,7 +375,7 @@ function filterForm(ctx, detail, sc, f) {
         bad.focus();
         return;
       }
-      refocus = 'ds-apply';
+      keepFocus('ds-apply');
       ctx.navigate(pageUrl(detail.slug, ctx.query.get('version'), next), true);
     },
   },
@@ -623,16 +622,6 @@ function apiSection(detail, f) {
       h('li', null, t('dataset.api_meta'), ' ', h('a', { href: meta }, h('code', null, meta)))));
 }
 
-function restoreFocus() {
-  const id = refocus;
-  refocus = null;
-  if (!id) return;
-  setTimeout(() => {
-    const el = document.getElementById(id);
-    if (el) el.focus();
-  }, 0);
-}
-
 export async function render(ctx) {
   preloadCharts(); // uPlot travels while the data is asked for
   const slug = ctx.params[0];
@@ -685,6 +674,6 @@ export async function render(ctx) {
     citeSection(detail));
   const [n] = await Promise.all([loadTable(ctx, detail, sc, f, tableBox), loadChart(ctx, detail, sc, f, chartBox)]);
   if (!ctx.current()) return;
-  if (n !== null && refocus) announce(n ? tn('dataset.rows_shown', n) : t('dataset.no_rows'));
+  if (n !== null && pendingFocus()) announce(n ? tn('dataset.rows_shown', n) : t('dataset.no_rows'));
   restoreFocus();
 }
