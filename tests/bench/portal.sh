@@ -25,6 +25,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=tests/bench/lib.sh
+source "$ROOT/tests/bench/lib.sh"
 BUILD=${BUILD:-$ROOT/build-bench-portal}
 NGINX=/usr/sbin/nginx
 RUNS=${RUNS:-7}
@@ -79,10 +81,7 @@ done
 [ -n "$CM_PORT" ] || { cat "$TMP/serve.log" >&2; echo "bench: the server did not start" >&2; exit 1; }
 
 NGINX_PORT=$((CM_PORT + 1))
-temp_paths="client_body_temp_path $TMP/nginx-body;"
-for m in proxy fastcgi uwsgi scgi; do
-    "$NGINX" -V 2>&1 | grep -q -- "--without-http_${m}_module" || temp_paths+=" ${m}_temp_path $TMP/nginx-$m;"
-done
+temp_paths=$(nginx_temp_paths "$NGINX" "$TMP")
 cat >"$TMP/nginx.conf" <<NGX
 worker_processes 2;
 daemon off;

@@ -71,6 +71,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=tests/bench/lib.sh
+source "$ROOT/tests/bench/lib.sh"
 BUILD="$ROOT/build-bench-publish"
 NGINX=/usr/sbin/nginx
 N=${N:-10000000}
@@ -489,13 +491,7 @@ awk 'BEGIN {
 chmod 755 "$TMP" "$WWW"
 chmod 644 "$WWW"/*
 
-# Temp paths only for the modules this nginx has (nginx-light lacks some):
-# an unknown directive would refuse the configuration.
-temp_paths="client_body_temp_path $TMP/nginx-body;"
-for m in proxy fastcgi uwsgi scgi; do
-    "$NGINX" -V 2>&1 | grep -q -- "--without-http_${m}_module" ||
-        temp_paths+=" ${m}_temp_path $TMP/nginx-$m;"
-done
+temp_paths=$(nginx_temp_paths "$NGINX" "$TMP")
 NGINX_PORT=$(free_port $((CM_PORT + 1)))
 cat >"$TMP/nginx.conf" <<EOF
 worker_processes 2;

@@ -24,6 +24,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=tests/bench/lib.sh
+source "$ROOT/tests/bench/lib.sh"
 BUILD="$ROOT/build-bench"
 DURATION=${DURATION:-10s}
 # wrk's own syntax: a number with an optional s/m/h unit.
@@ -223,13 +225,7 @@ fi
 chmod 755 "$TMP" "$TMP/www"
 chmod 644 "$TMP/www"/*
 
-# Temp paths only for the modules this nginx has (nginx-light lacks some):
-# an unknown directive would refuse the configuration.
-temp_paths="client_body_temp_path $TMP/nginx-body;"
-for m in proxy fastcgi uwsgi scgi; do
-    "$NGINX" -V 2>&1 | grep -q -- "--without-http_${m}_module" ||
-        temp_paths+=" ${m}_temp_path $TMP/nginx-$m;"
-done
+temp_paths=$(nginx_temp_paths "$NGINX" "$TMP")
 NGINX_PORT=$(free_port $((CM_PORT + 1)))
 cat >"$TMP/nginx.conf" <<EOF
 worker_processes auto;
