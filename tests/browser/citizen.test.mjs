@@ -99,6 +99,7 @@ test('citizen: search, dataset, filter, chart, downloads, not found, English', a
     const drawn = new Set(recs.records.filter((r) => r.value !== null).map((r) => r.sector));
     const secret = recs.records.filter((r) => r.value === null && drawn.has(r.sector)).length;
     assert.ok(secret > 1);
+    await page.locator('figure.chart-figure').first().scrollIntoViewIfNeeded(); // drawn when near
     await page.locator('figure.chart-figure canvas').first().waitFor();
     await page.getByText(msg(fr, 'dataset.chart_gaps.other', { n: nf(secret) }), { exact: true }).waitFor();
     await reviewPage(page, 'dataset');

@@ -89,6 +89,7 @@ test('registry: search, edit with a validation error, review, publish, stale sav
     await ed.getByRole('link', { name: sheetA.title }).click();
     await ed.getByRole('heading', { level: 1, name: sheetA.title }).waitFor();
     await ed.locator('.chart-figure').first().waitFor();
+    await ed.locator('.chart-figure').first().scrollIntoViewIfNeeded(); // drawn when near
     await ed.locator('.chart .u-wrap, .chart canvas').first().waitFor();
     await reviewPage(ed, 'sheet');
     await ed.getByRole('link', { name: msg(fr, 'sheet.edit'), exact: true }).click();

@@ -184,6 +184,16 @@ export async function axeCheck(page, name) {
 export async function shoot(page, name) {
   fs.mkdirSync(SHOTS, { recursive: true });
   const size = page.viewportSize();
+  // Charts and gallery cards are drawn when they come near the screen:
+  // pass over the whole page once, so that the pictures show them.
+  await page.evaluate(async () => {
+    const y = window.scrollY;
+    for (let top = 0; top < document.documentElement.scrollHeight; top += window.innerHeight) {
+      window.scrollTo(0, top);
+      await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 30)));
+    }
+    window.scrollTo(0, y);
+  });
   await page.setViewportSize(DESKTOP);
   await page.screenshot({ path: path.join(SHOTS, `${name}-desktop.png`), fullPage: true });
   await page.setViewportSize(PHONE);

@@ -103,6 +103,7 @@ test('team: workspace, errors at their line, run, publish, gallery', async () =>
     const rows = await result.locator('.ws-table tbody tr').count();
     assert.equal(rows, 100, 'the preview rows (lua.preview_rows)');
     assert.ok((await result.innerText()).includes(msg(fr, 'workspace.preview_cut', { shown: '100', n: '156' })));
+    await result.locator('.chart-figure').first().scrollIntoViewIfNeeded(); // drawn when near
     await result.locator('.uplot canvas').first().waitFor();
     assert.equal(await page.locator('.ws-script-list > li').count(), 1, 'the saved script is listed');
     await page.locator('.ws-script-list .ws-badge-succeeded').waitFor();

@@ -40,8 +40,23 @@ export function lineChart(spec) {
               return v === null || v === undefined ? h('td', { class: 'gap' }, spec.gapLabel || t('chart.suppressed')) : h('td', { class: 'num' }, fmtNumber(v));
             })))))))
   );
-  draw(box, spec);
+  whenNear(box, () => draw(box, spec));
   return fig;
+}
+
+// A chart is drawn when it comes near the screen: a long sheet with five
+// charts shows its text first, and a phone draws only what is read.
+function whenNear(el, fn) {
+  if (typeof IntersectionObserver === 'undefined') {
+    fn();
+    return;
+  }
+  const io = new IntersectionObserver((entries) => {
+    if (!entries.some((e) => e.isIntersecting)) return;
+    io.disconnect();
+    fn();
+  }, { rootMargin: '300px 0px' });
+  io.observe(el);
 }
 
 async function draw(box, spec) {
