@@ -528,13 +528,23 @@ http_body_too_big(struct req *rq, struct cm_err *err)
     return 1;
 }
 
+/* 1 if path holds only letters, digits, '-', '_' and '/' (and '.' when
+** dots): nothing escaped, nothing to decode before it names a file. */
+static int
+http_plain_path(const char *path, int dots)
+{
+#define HTTP_PLAIN                                                             \
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_/"
+    return strspn(path, dots ? HTTP_PLAIN "." : HTTP_PLAIN) == strlen(path);
+#undef HTTP_PLAIN
+}
+
 /* The portal is one page whose script draws every view from the URL
-** (/jeux-de-donnees/{slug}, /registre/{id}...). A browser opening such a
-** URL directly asks for a file that does not exist: it gets index.html.
-** Only page navigations (Accept: text/html) to the portal's own kind of
-** path (letters, digits, '-', '_' and '/', no trailing slash: no file
-** name, nothing escaped) qualify, so a missing .js or .css, or an API
-** client, still gets its 404 envelope. */
+** (/donnees/{slug}, /registre/{id}...). A browser opening such a URL
+** directly asks for a file that does not exist: it gets index.html. Only
+** page navigations (Accept: text/html) to the portal's own kind of path
+** (no dot, so no file name; nothing escaped; no trailing slash) qualify,
+** so a missing .js or .css, or an API client, still gets its 404 envelope. */
 static int
 http_is_portal_page(const struct req *rq)
 {
@@ -542,28 +552,26 @@ http_is_portal_page(const struct req *rq)
     size_t      len = strlen(rq->path);
 
     if (accept == NULL || strstr(accept, "text/html") == NULL || len < 2 ||
-        rq->path[len - 1] == '/' ||
-        strspn(rq->path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                         "0123456789-_/") != len)
+        rq->path[len - 1] == '/' || !http_plain_path(rq->path, 0))
         return 0;
     return strcmp(rq->ri->request_method, "GET") == 0 || rq->head;
 }
 
 /* The portal's build writes NAME.gz beside each larger file: compressed
 ** once, at build time, and sent as it is to a browser that accepts gzip
-** (every browser does); other clients get NAME from CivetWeb. */
+** (every browser does; "gzip;q=0" refuses it); other clients get NAME
+** from CivetWeb. */
 static int
 http_send_gzipped(const struct http_server *srv, const struct req *rq)
 {
     const char *ae = mg_get_header(rq->conn, "Accept-Encoding");
-    size_t      len = strlen(rq->path);
+    const char *gzip = ae ? strstr(ae, "gzip") : NULL;
     char        gz[PATH_MAX];
     struct stat sb;
     int         n;
 
-    if (ae == NULL || strstr(ae, "gzip") == NULL || len < 2 ||
-        strspn(rq->path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                         "0123456789-_./") != len ||
+    if (gzip == NULL || strncmp(gzip, "gzip;q=0", 8) == 0 ||
+        strlen(rq->path) < 2 || !http_plain_path(rq->path, 1) ||
         strstr(rq->path, "..") != NULL)
         return 0;
     n = snprintf(gz, sizeof(gz), "%s%s.gz", srv->root, rq->path);

@@ -406,6 +406,12 @@ test_portal_gzip(void)
     ASSERT_STREQ(r.body, "console.log('plain');\n");
     ASSERT(!t_header(&r, "Content-Encoding", v, sizeof(v)));
     t_resp_free(&r);
+    /* A client that refuses gzip gets the plain file */
+    t_req(ts.port, "GET", "/app.js", "Accept-Encoding: gzip;q=0, identity\r\n",
+          &r);
+    ASSERT_EQ(r.status, 200);
+    ASSERT_STREQ(r.body, "console.log('plain');\n");
+    t_resp_free(&r);
     /* No .gz beside it: the plain file, whatever the client accepts */
     t_req(ts.port, "GET", "/index.html", "Accept-Encoding: gzip\r\n", &r);
     ASSERT_EQ(r.status, 200);
