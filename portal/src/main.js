@@ -82,20 +82,21 @@ function footer() {
 // opts.focus: put the focus on the new page's h1 (false when only the
 // query changed: the user stays on the control they were using);
 // opts.keep: leave the page on screen while the next one loads.
+// The route of a path, and its match (the page's parameters).
+function routeFor(pathname) {
+  const path = pathname.replace(/\/+$/, '') || '/';
+  for (const r of ROUTES) {
+    const match = path.match(r[0]);
+    if (match) return { route: r, match };
+  }
+  return { route: null, match: null };
+}
+
 export async function render(opts = {}) {
   const { focus = true, keep = false } = opts;
   const seq = ++navSeq;
-  const path = location.pathname.replace(/\/+$/, '') || '/';
   const main = document.getElementById('main');
-  let match = null;
-  let route = null;
-  for (const r of ROUTES) {
-    match = path.match(r[0]);
-    if (match) {
-      route = r;
-      break;
-    }
-  }
+  const { route, match } = routeFor(location.pathname);
   document.documentElement.lang = lang();
   document.getElementById('skip').textContent = t('nav.skip');
   fill(document.getElementById('site-header'), header(route ? route[2] : null));
@@ -173,12 +174,11 @@ document.getElementById('skip').addEventListener('click', (e) => {
   document.getElementById('main').focus();
 });
 onSession(() => {
-  const path = location.pathname;
-  const r = ROUTES.find((x) => x[0].test(path.replace(/\/+$/, '') || '/'));
-  fill(document.getElementById('site-header'), header(r ? r[2] : null));
+  const { route } = routeFor(location.pathname);
+  fill(document.getElementById('site-header'), header(route ? route[2] : null));
 });
 
 // The page's module is fetched while the messages and the session load.
-const first = ROUTES.find((r) => r[0].test(location.pathname.replace(/\/+$/, '') || '/'));
+const { route: first } = routeFor(location.pathname);
 if (first) first[1]().catch(() => {}); // A failure shows when render() asks again
 Promise.all([loadLang(lang()), loadSession()]).finally(() => render());

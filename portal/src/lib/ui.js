@@ -73,6 +73,27 @@ export function announce(text) {
   fill(el, text);
 }
 
+// A search page keeps its state in its URL: searchState() reads the keys
+// from the query (those in lists as comma-separated values), searchUrl()
+// writes them back in the order given, leaving out what is empty.
+export function searchState(query, keys, lists) {
+  const st = {};
+  for (const k of keys) {
+    st[k] = lists.includes(k) ? (query.get(k) || '').split(',').filter(Boolean) : query.get(k) || '';
+  }
+  return st;
+}
+
+export function searchUrl(path, st, keys) {
+  const p = new URLSearchParams();
+  for (const k of keys) {
+    const v = st[k];
+    if (Array.isArray(v) ? v.length : v) p.set(k, Array.isArray(v) ? v.join(',') : v);
+  }
+  const qs = p.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
 // Facet checkboxes: facets = {name: [{value, count}]}, selected = {name:
 // [values]}, label(name, value) -> text; onChange(name, values).
 export function facetPanel(facets, selected, label, onChange, title) {

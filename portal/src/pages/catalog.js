@@ -8,7 +8,7 @@
 import { h, fill } from '../lib/dom.js';
 import { t, tn, pick, fmtNumber, fmtDate } from '../lib/i18n.js';
 import { api, apiUrl } from '../lib/api.js';
-import { pageTitle, errorBox, loading, announce, facetPanel, keepFocus, pendingFocus, restoreFocus } from '../lib/ui.js';
+import { pageTitle, errorBox, loading, announce, facetPanel, keepFocus, pendingFocus, restoreFocus, searchState, searchUrl } from '../lib/ui.js';
 
 const FACETS = ['theme', 'kind', 'territory_level', 'license'];
 const SORTS = ['relevance', 'title', '-title', '-published', 'published'];
@@ -34,25 +34,22 @@ export const levelName = (l) => known(`catalog.level.${l}`, l);
 export const periodName = (p) => known(`catalog.period.${p}`, p);
 export const licenseName = (l) => known(`catalog.license.${l}`, l);
 
+const KEYS = ['q', ...FACETS, 'sort'];
+
 function state(query) {
-  const s = { q: (query.get('q') || '').trim(), sort: query.get('sort') || '' };
-  for (const f of FACETS) s[f] = (query.get(f) || '').split(',').filter(Boolean);
+  const s = searchState(query, KEYS, FACETS);
+  s.q = s.q.trim();
   if (!SORTS.includes(s.sort) || (s.sort === 'relevance' && !s.q)) s.sort = '';
   return s;
 }
 
 function urlOf(s) {
-  const p = new URLSearchParams();
-  if (s.q) p.set('q', s.q);
-  for (const f of FACETS) if (s[f].length) p.set(f, s[f].join(','));
-  if (s.sort) p.set('sort', s.sort);
-  const qs = p.toString();
-  return qs ? `/donnees?${qs}` : '/donnees';
+  return searchUrl('/donnees', s, KEYS);
 }
 
 function apiQuery(s) {
   const q = { q: s.q, sort: s.sort || (s.q ? 'relevance' : 'title'), limit: PAGE };
-  for (const f of FACETS) if (s[f].length) q[f] = s[f]; // An empty list is a 400
+  for (const f of FACETS) q[f] = s[f]; // api() leaves an empty list out
   return q;
 }
 

@@ -7,7 +7,7 @@ import { h, fill } from '../lib/dom.js';
 import { t, tn, fmtDate } from '../lib/i18n.js';
 import { api } from '../lib/api.js';
 import { session } from '../lib/session.js';
-import { pageTitle, errorBox, loading, announce, facetPanel } from '../lib/ui.js';
+import { pageTitle, errorBox, loading, announce, facetPanel, searchState, searchUrl } from '../lib/ui.js';
 
 export const THEMES = ['renovation', 'monitoring', 'renewables', 'heat_network', 'mobility', 'lighting',
   'industrial_ecology', 'sobriety', 'open_data', 'governance', 'air_quality', 'water'];
@@ -57,26 +57,19 @@ export function isModerator() {
 }
 
 // The search as the URL holds it: {q, sort, state, theme: [..], ...}.
+const KEYS = ['q', ...FACETS, 'sort', 'state'];
+
 function readQuery(query) {
-  const st = { q: query.get('q') || '', sort: query.get('sort') || '', state: query.get('state') || '' };
-  for (const f of FACETS) st[f] = (query.get(f) || '').split(',').filter(Boolean);
-  return st;
+  return searchState(query, KEYS, FACETS);
 }
 
 function toUrl(st) {
-  const p = new URLSearchParams();
-  if (st.q) p.set('q', st.q);
-  for (const f of FACETS) if (st[f].length) p.set(f, st[f].join(','));
-  if (st.sort) p.set('sort', st.sort);
-  if (st.state) p.set('state', st.state);
-  const s = p.toString();
-  return s ? `/registre?${s}` : '/registre';
+  return searchUrl('/registre', st, KEYS);
 }
 
 function apiQuery(st) {
   const q = { q: st.q, sort: st.sort, state: st.state };
-  // An empty list would be sent as "theme=", which the server refuses.
-  for (const f of FACETS) if (st[f].length) q[f] = st[f];
+  for (const f of FACETS) q[f] = st[f]; // api() leaves an empty list out
   return q;
 }
 
